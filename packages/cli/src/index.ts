@@ -1,1 +1,30 @@
-export {};
+import { Command, CommanderError } from 'commander';
+import { COMMANDS } from './commands/index.js';
+
+export { loadSubnetPlugin } from './plugin-loader.js';
+export { runDemo } from './commands/demo.js';
+
+/** Build the `subnetkit` program with every subcommand registered. */
+export function buildProgram(): Command {
+  const program = new Command('subnetkit')
+    .description('Build and run Bittensor-style subnets: devnet, wallets, miners, validators')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)');
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+/** Entry point of the `subnetkit` bin. Errors print one clear line, not a stack trace. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    console.error(`subnetkit: ${(err as Error).message}`);
+    process.exitCode = 1;
+  }
+}

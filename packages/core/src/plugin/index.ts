@@ -1,1 +1,23 @@
-export {};
+export { checkRewards, defineSubnet, isSubnetPlugin, SubnetDefinitionError, seededRandom } from './define.js';
+export type {
+  CallerInfo,
+  Challenge,
+  ChallengeContext,
+  ForwardBatchFn,
+  ForwardContext,
+  ForwardFn,
+  MinerResponse,
+  MinerSetupContext,
+  MinerSide,
+  PluginLogger,
+  QueryOutcome,
+  RequestOf,
+  ResponseOf,
+  RewardContext,
+  ScoredRound,
+  SubnetDefinition,
+  SubnetPlugin,
+  SynapseDefinition,
+  SynapseMap,
+  ValidatorSide,
+} from './types.js';

@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+import { registerDemoCommand } from './demo.js';
+
+/** Every subcommand, in the order `subnetkit --help` lists them. */
+export const COMMANDS: ((program: Command) => void)[] = [registerDemoCommand];

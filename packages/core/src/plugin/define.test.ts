@@ -1,0 +1,89 @@
+import { Type } from '@sinclair/typebox';
+import { describe, expect, it } from 'vitest';
+import { checkRewards, defineSubnet, isSubnetPlugin, SubnetDefinitionError, seededRandom } from './define.js';
+
+const Add = {
+  request: Type.Object({ a: Type.Integer(), b: Type.Integer() }),
+  response: Type.Object({ sum: Type.Integer() }),
+};
+
+function valid() {
+  return {
+    name: 'adder',
+    versionKey: 3,
+    synapses: { Add },
+    miner: { setup: () => null, forward: { Add: (r: { a: number; b: number }) => ({ sum: r.a + r.b }) } },
+    validator: {
+      challenge: () => ({ synapse: 'Add' as const, request: { a: 1, b: 2 }, truth: 3 }),
+      reward: () => [] as number[],
+    },
+  };
+}
+
+describe('defineSubnet', () => {
+  it('returns a frozen, branded plugin with its synapse names', () => {
+    const p = defineSubnet(valid());
+    expect(isSubnetPlugin(p)).toBe(true);
+    expect(p.synapseNames).toEqual(['Add']);
+    expect(Object.isFrozen(p)).toBe(true);
+    expect(isSubnetPlugin({ name: 'x' })).toBe(false);
+    expect(isSubnetPlugin(null)).toBe(false);
+  });
+
+  it.each([
+    [{ name: 'Bad Name' }, /name must be lowercase/],
+    [{ versionKey: -1 }, /versionKey must be a non-negative integer/],
+    [{ versionKey: 1.5 }, /versionKey must be a non-negative integer/],
+    [{ synapses: {} }, /at least one synapse/],
+    [{ synapses: { 'bad/route': Add } }, /synapse name "bad\/route"/],
+    [{ synapses: { Add: { request: { type: 'object' }, response: Add.response } } }, /TypeBox object schemas/],
+    [{ synapses: { Add: { ...Add, timeoutMs: 0 } } }, /timeoutMs must be a positive/],
+  ])('rejects %o with a clear error', (patch, message) => {
+    expect(() => defineSubnet({ ...valid(), ...patch } as never)).toThrow(message);
+  });
+
+  it('requires one forward per synapse and no stray forwards', () => {
+    const v = valid();
+    expect(() => defineSubnet({ ...v, miner: { ...v.miner, forward: {} } } as never)).toThrow(/miner.forward.Add is missing/);
+    expect(() =>
+      defineSubnet({ ...v, miner: { ...v.miner, forward: { ...v.miner.forward, Sub: () => 1 } } } as never),
+    ).toThrow(/miner.forward.Sub has no synapse/);
+    expect(() => defineSubnet({ ...v, miner: { ...v.miner, forwardBatch: { Add: 5 } } } as never)).toThrow(
+      /forwardBatch.Add must be a function/,
+    );
+    expect(() => defineSubnet({ ...v, validator: { challenge: v.validator.challenge } } as never)).toThrow(
+      /challenge\(\) and reward\(\)/,
+    );
+    expect(() => defineSubnet(null as never)).toThrow(SubnetDefinitionError);
+  });
+});
+
+describe('checkRewards', () => {
+  it('accepts one score in [0, 1] per response', () => {
+    expect(checkRewards('s', [0, 0.5, 1], 3)).toEqual([0, 0.5, 1]);
+  });
+  it('names the index and value of a bad score', () => {
+    expect(() => checkRewards('s', [0, 1.5], 2)).toThrow(/index 1 is 1.5/);
+    expect(() => checkRewards('s', [Number.NaN], 1)).toThrow(/index 0 is NaN/);
+    expect(() => checkRewards('s', [-0.1], 1)).toThrow(/index 0/);
+    expect(() => checkRewards('s', ['1'], 1)).toThrow(/index 0 is 1/);
+  });
+  it('rejects a wrong count or a non-array', () => {
+    expect(() => checkRewards('s', [1], 2)).toThrow(/returned 1 scores for 2 responses/);
+    expect(() => checkRewards('s', 'x', 2)).toThrow(/must return an array/);
+  });
+});
+
+describe('seededRandom', () => {
+  it('is deterministic per seed and stays in [0, 1)', () => {
+    const a = seededRandom(42);
+    const b = seededRandom(42);
+    const c = seededRandom(43);
+    const xs = Array.from({ length: 1000 }, () => a());
+    expect(xs).toEqual(Array.from({ length: 1000 }, () => b()));
+    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
+    expect(c()).not.toBe(xs[0]);
+    // roughly uniform: the mean of 1000 draws is near 0.5
+    expect(Math.abs(xs.reduce((s, x) => s + x, 0) / xs.length - 0.5)).toBeLessThan(0.05);
+  });
+});

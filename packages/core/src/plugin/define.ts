@@ -1,0 +1,147 @@
+import { Kind } from '@sinclair/typebox';
+import type { SubnetDefinition, SubnetPlugin, SynapseMap } from './types.js';
+
+/** A subnet definition that cannot work; the message names the field and the fix. */
+export class SubnetDefinitionError extends Error {
+  override readonly name = 'SubnetDefinitionError';
+}
+
+const NAME_RE = /^[a-z][a-z0-9-]{0,62}$/;
+// Synapse names become URL path segments and Python-style class names on the wire.
+const SYNAPSE_RE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+function isObjectSchema(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[Kind] === 'Object' &&
+    (value as { type?: unknown }).type === 'object'
+  );
+}
+
+/**
+ * Declare a subnet: its synapses (TypeBox request/response schemas), the miner side (`setup`,
+ * `forward`, optional `forwardBatch`) and the validator side (`challenge`, `reward`).
+ *
+ * Types flow from the schemas into every handler, so a handler that takes or returns the wrong
+ * shape is a compile error. The definition is also checked at run time (names, version key,
+ * one forward per synapse) so a plugin loaded from JavaScript fails early with a clear message.
+ *
+ * @example
+ * ```ts
+ * export default defineSubnet({
+ *   name: 'echo',
+ *   versionKey: 1,
+ *   synapses: { Add: { request: Type.Object({ a: Type.Integer(), b: Type.Integer() }),
+ *                      response: Type.Object({ sum: Type.Integer() }) } },
+ *   miner: { setup: () => null, forward: { Add: ({ a, b }) => ({ sum: a + b }) } },
+ *   validator: {
+ *     challenge: ({ random }) => { const a = Math.floor(random() * 100), b = 7;
+ *       return { synapse: 'Add', request: { a, b }, truth: a + b }; },
+ *     reward: (round) => round.responses.map((r) => (r.response?.sum === round.truth ? 1 : 0)),
+ *   },
+ * });
+ * ```
+ */
+export function defineSubnet<const S extends SynapseMap, Model, Truth>(
+  definition: SubnetDefinition<S, Model, Truth>,
+): SubnetPlugin<S, Model, Truth> {
+  const where = `subnet ${JSON.stringify(definition?.name)}`;
+  if (typeof definition !== 'object' || definition === null) {
+    throw new SubnetDefinitionError('defineSubnet expects an object with name, versionKey, synapses, miner and validator');
+  }
+  if (typeof definition.name !== 'string' || !NAME_RE.test(definition.name)) {
+    throw new SubnetDefinitionError(
+      `${where}: name must be lowercase letters, digits and dashes, starting with a letter (e.g. "echo")`,
+    );
+  }
+  if (!Number.isSafeInteger(definition.versionKey) || definition.versionKey < 0) {
+    throw new SubnetDefinitionError(
+      `${where}: versionKey must be a non-negative integer (got ${String(definition.versionKey)}); it is sent as u64 with set_weights`,
+    );
+  }
+  const synapses = definition.synapses;
+  if (typeof synapses !== 'object' || synapses === null || Object.keys(synapses).length === 0) {
+    throw new SubnetDefinitionError(`${where}: synapses must name at least one synapse`);
+  }
+  const synapseNames = Object.keys(synapses) as (keyof S & string)[];
+  for (const synapse of synapseNames) {
+    if (!SYNAPSE_RE.test(synapse)) {
+      throw new SubnetDefinitionError(
+        `${where}: synapse name "${synapse}" must be letters, digits and underscores, starting with a letter (it becomes the route POST /${synapse})`,
+      );
+    }
+    const def = synapses[synapse]!;
+    if (!isObjectSchema(def.request) || !isObjectSchema(def.response)) {
+      throw new SubnetDefinitionError(
+        `${where}: synapse ${synapse} needs TypeBox object schemas for request and response (Type.Object({...}))`,
+      );
+    }
+    if (def.timeoutMs !== undefined && (!Number.isFinite(def.timeoutMs) || def.timeoutMs <= 0)) {
+      throw new SubnetDefinitionError(`${where}: synapse ${synapse} timeoutMs must be a positive number of milliseconds`);
+    }
+    if (typeof definition.miner?.forward?.[synapse] !== 'function') {
+      throw new SubnetDefinitionError(`${where}: miner.forward.${synapse} is missing; every synapse needs a forward handler`);
+    }
+    const batch = definition.miner.forwardBatch?.[synapse];
+    if (batch !== undefined && typeof batch !== 'function') {
+      throw new SubnetDefinitionError(`${where}: miner.forwardBatch.${synapse} must be a function when given`);
+    }
+  }
+  for (const extra of Object.keys(definition.miner?.forward ?? {})) {
+    if (!(extra in synapses)) {
+      throw new SubnetDefinitionError(`${where}: miner.forward.${extra} has no synapse of that name in synapses`);
+    }
+  }
+  if (typeof definition.miner.setup !== 'function') {
+    throw new SubnetDefinitionError(`${where}: miner.setup must be a function that loads or trains the model`);
+  }
+  if (typeof definition.validator?.challenge !== 'function' || typeof definition.validator?.reward !== 'function') {
+    throw new SubnetDefinitionError(`${where}: validator needs challenge() and reward() functions`);
+  }
+  return Object.freeze({ ...definition, kind: 'subnetkit.subnet' as const, synapseNames });
+}
+
+/** True when `value` is a plugin made by {@link defineSubnet} (e.g. a dynamically imported default export). */
+export function isSubnetPlugin(value: unknown): value is SubnetPlugin {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'subnetkit.subnet';
+}
+
+/**
+ * Check what a plugin's `reward` returned: one finite score in [0, 1] per response. Throws a
+ * {@link SubnetDefinitionError} naming the subnet, the index and the value otherwise, so a buggy
+ * reward never reaches the weights.
+ */
+export function checkRewards(subnet: string, scores: unknown, expected: number): number[] {
+  if (!Array.isArray(scores)) {
+    throw new SubnetDefinitionError(`subnet "${subnet}": reward must return an array of numbers, got ${typeof scores}`);
+  }
+  if (scores.length !== expected) {
+    throw new SubnetDefinitionError(
+      `subnet "${subnet}": reward returned ${scores.length} scores for ${expected} responses; return one score per response, in order`,
+    );
+  }
+  scores.forEach((s, i) => {
+    if (typeof s !== 'number' || !Number.isFinite(s) || s < 0 || s > 1) {
+      throw new SubnetDefinitionError(
+        `subnet "${subnet}": reward score at index ${i} is ${String(s)}; scores must be finite numbers in [0, 1]`,
+      );
+    }
+  });
+  return scores as number[];
+}
+
+/**
+ * A small deterministic PRNG (mulberry32) returning numbers in [0, 1). Validators seed it per
+ * round so a challenge can be replayed when a round is retried.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

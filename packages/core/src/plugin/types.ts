@@ -1,0 +1,168 @@
+import type { Static, TObject } from '@sinclair/typebox';
+
+/**
+ * One request/response pair a miner serves and a validator sends, named like a Bittensor synapse
+ * class. The route on the miner's axon is `POST /<SynapseName>`.
+ */
+export interface SynapseDefinition<Req extends TObject = TObject, Res extends TObject = TObject> {
+  /** TypeBox schema of the request body the validator sends. */
+  request: Req;
+  /** TypeBox schema of the response body the miner returns. */
+  response: Res;
+  /** One line for `/openapi.json` and docs. */
+  description?: string;
+  /** How long a validator waits for this synapse before counting a timeout (default 12 000 ms). */
+  timeoutMs?: number;
+}
+
+/** The synapses of a subnet, keyed by synapse name. */
+export type SynapseMap = Record<string, SynapseDefinition>;
+
+/** The decoded request type of synapse `K`. */
+export type RequestOf<S extends SynapseMap, K extends keyof S> = Static<S[K]['request']>;
+/** The decoded response type of synapse `K`. */
+export type ResponseOf<S extends SynapseMap, K extends keyof S> = Static<S[K]['response']>;
+
+/**
+ * A structured logger. pino's `Logger` satisfies it; core depends on no logging library so that
+ * subnet plugins stay testable with a plain object.
+ */
+export interface PluginLogger {
+  debug(msg: string, ...args: unknown[]): void;
+  info(msg: string, ...args: unknown[]): void;
+  warn(msg: string, ...args: unknown[]): void;
+  error(msg: string, ...args: unknown[]): void;
+}
+
+/** What a miner's `setup` receives: where to keep its model and how to report progress. */
+export interface MinerSetupContext {
+  /** A directory this subnet may use for models and data (created by the runner). */
+  dataDir: string;
+  log: PluginLogger;
+  /** Aborted when the miner shuts down during setup (for long training runs). */
+  signal: AbortSignal;
+}
+
+/** The caller of a forward, as verified by the axon (btauth/1) and looked up in the metagraph. */
+export interface CallerInfo {
+  hotkey: string;
+  /** uid of the caller on this netuid, when registered. */
+  uid?: number;
+  /** Stake of the caller in TAO (alpha) units, when known. */
+  stake?: number;
+}
+
+/** What `forward` receives besides the request: the model from `setup`, the caller, a deadline. */
+export interface ForwardContext<Model> {
+  model: Model;
+  caller: CallerInfo;
+  /** Aborted when the request's timeout passes or the client goes away. */
+  signal: AbortSignal;
+  log: PluginLogger;
+}
+
+/** A single-request handler for synapse `K`. */
+export type ForwardFn<S extends SynapseMap, K extends keyof S, Model> = (
+  request: RequestOf<S, K>,
+  ctx: ForwardContext<Model>,
+) => ResponseOf<S, K> | Promise<ResponseOf<S, K>>;
+
+/**
+ * A batched handler for synapse `K`: receives several requests (gathered by the micro-batcher)
+ * and returns one response per request, in the same order.
+ */
+export type ForwardBatchFn<S extends SynapseMap, K extends keyof S, Model> = (
+  requests: RequestOf<S, K>[],
+  ctx: Omit<ForwardContext<Model>, 'caller'> & { callers: CallerInfo[] },
+) => ResponseOf<S, K>[] | Promise<ResponseOf<S, K>[]>;
+
+/** The miner side of a subnet plugin. */
+export interface MinerSide<S extends SynapseMap, Model> {
+  /** Load or train the model. Runs once before the axon starts serving. */
+  setup: (ctx: MinerSetupContext) => Model | Promise<Model>;
+  /** One handler per synapse. */
+  forward: { [K in keyof S]: ForwardFn<S, K, Model> };
+  /** Optional batched handlers; when present the runner batches concurrent requests through them. */
+  forwardBatch?: { [K in keyof S]?: ForwardBatchFn<S, K, Model> };
+}
+
+/** What a validator's challenge generator receives. */
+export interface ChallengeContext {
+  /** The evaluation round number (monotonic per validator). */
+  round: number;
+  /** A deterministic random source for this round, in [0, 1). Use it instead of Math.random. */
+  random: () => number;
+  log: PluginLogger;
+}
+
+/**
+ * A challenge: which synapse to send, the request, and the hidden truth the reward compares
+ * against. The truth never leaves the validator.
+ */
+export type Challenge<S extends SynapseMap, Truth> = {
+  [K in keyof S & string]: { synapse: K; request: RequestOf<S, K>; truth: Truth };
+}[keyof S & string];
+
+/** How one miner's query ended, as the dendrite classified it. */
+export type QueryOutcome = 'ok' | 'timeout' | 'refused' | 'http_error' | 'invalid_response';
+
+/** One miner's answer to a challenge. `response` is present only when `outcome` is `ok`. */
+export interface MinerResponse<Res> {
+  uid: number;
+  hotkey: string;
+  outcome: QueryOutcome;
+  response?: Res;
+  /** HTTP status when the axon answered. */
+  status?: number;
+  latencyMs: number;
+}
+
+/** A challenge together with every sampled miner's response: what `reward` scores. */
+export type ScoredRound<S extends SynapseMap, Truth> = {
+  [K in keyof S & string]: {
+    synapse: K;
+    request: RequestOf<S, K>;
+    truth: Truth;
+    responses: MinerResponse<ResponseOf<S, K>>[];
+  };
+}[keyof S & string];
+
+/** What `reward` receives besides the round. */
+export interface RewardContext {
+  round: number;
+  log: PluginLogger;
+}
+
+/** The validator side of a subnet plugin. */
+export interface ValidatorSide<S extends SynapseMap, Truth> {
+  /** Make a challenge: the request to send and the hidden truth to score against. */
+  challenge: (ctx: ChallengeContext) => Challenge<S, Truth> | Promise<Challenge<S, Truth>>;
+  /**
+   * Score every response: return one number in [0, 1] per entry of `round.responses`, in the same
+   * order. Failed queries (`outcome !== 'ok'`) should normally score 0.
+   */
+  reward: (round: ScoredRound<S, Truth>, ctx: RewardContext) => number[] | Promise<number[]>;
+}
+
+/** Everything a subnet author writes, passed to {@link defineSubnet}. */
+export interface SubnetDefinition<S extends SynapseMap, Model, Truth> {
+  /** Short machine name, e.g. `echo` (lowercase letters, digits and dashes). */
+  name: string;
+  description?: string;
+  /**
+   * The weights version key sent with `set_weights`. Raise it when a new release must not be
+   * mixed with the old one; the chain refuses keys below the subnet's `WeightsVersionKey`.
+   */
+  versionKey: number;
+  synapses: S;
+  miner: MinerSide<S, Model>;
+  validator: ValidatorSide<S, Truth>;
+}
+
+/** A validated subnet plugin, as returned by {@link defineSubnet}. */
+export interface SubnetPlugin<S extends SynapseMap = SynapseMap, Model = unknown, Truth = unknown>
+  extends SubnetDefinition<S, Model, Truth> {
+  readonly kind: 'subnetkit.subnet';
+  /** The synapse names, in declaration order. */
+  readonly synapseNames: (keyof S & string)[];
+}
