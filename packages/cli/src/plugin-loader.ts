@@ -12,12 +12,15 @@ const BUILTIN: Record<string, string> = { echo: '@subnetkit/subnet-echo' };
  */
 export async function loadSubnetPlugin(spec: string, cwd = process.cwd()): Promise<SubnetPlugin> {
   const target = BUILTIN[spec] ?? spec;
-  const looksLikePath = target.startsWith('.') || isAbsolute(target) || target.endsWith('.js') || target.endsWith('.mjs');
+  const looksLikePath =
+    target.startsWith('.') || isAbsolute(target) || target.endsWith('.js') || target.endsWith('.mjs');
   let url = target;
   if (looksLikePath) {
     const file = resolve(cwd, target);
     if (!existsSync(file)) {
-      throw new Error(`--subnet ${spec}: no file at ${file}; pass a package name or a path to a built .js module`);
+      throw new Error(
+        `--subnet ${spec}: no file at ${file}; pass a package name or a path to a built .js module`,
+      );
     }
     url = pathToFileURL(file).href;
   }
@@ -31,7 +34,9 @@ export async function loadSubnetPlugin(spec: string, cwd = process.cwd()): Promi
   }
   const plugin = mod.default;
   if (!isSubnetPlugin(plugin)) {
-    throw new Error(`--subnet ${spec}: the module's default export is not a subnet; export default defineSubnet({...})`);
+    throw new Error(
+      `--subnet ${spec}: the module's default export is not a subnet; export default defineSubnet({...})`,
+    );
   }
   return plugin;
 }

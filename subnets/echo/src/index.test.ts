@@ -57,7 +57,11 @@ describe('echo subnet', () => {
       ok(ch.truth + 1, 10),
       { uid: 3, hotkey: caller.hotkey, outcome: 'timeout', latencyMs: 2000 },
     ];
-    const scores = checkRewards('echo', await echo.validator.reward({ ...ch, responses }, { round: 0, log }), 4);
+    const scores = checkRewards(
+      'echo',
+      await echo.validator.reward({ ...ch, responses }, { round: 0, log }),
+      4,
+    );
     expect(scores[0]).toBe(1);
     expect(scores[1]).toBeCloseTo(0.9, 5); // halfway between 200 ms and the 2 s timeout
     expect(scores[2]).toBe(0);

@@ -65,7 +65,12 @@ export const LATENCY_FREE_MS = 200;
 export const LATENCY_PENALTY = 0.2;
 
 /** Score one answer: 0 when wrong or missing, up to 1 when correct and fast. */
-export function scoreAnswer(truth: number, answer: number | undefined, latencyMs: number, timeoutMs = 2_000): number {
+export function scoreAnswer(
+  truth: number,
+  answer: number | undefined,
+  latencyMs: number,
+  timeoutMs = 2_000,
+): number {
   if (answer !== truth) return 0;
   if (latencyMs <= LATENCY_FREE_MS) return 1;
   const late = Math.min(1, (latencyMs - LATENCY_FREE_MS) / Math.max(1, timeoutMs - LATENCY_FREE_MS));
@@ -95,7 +100,11 @@ function readKnob(env: Record<string, string | undefined>, key: string, max: num
 
 /** Build the model from an environment; exported so tests can make faulty miners without env vars. */
 export function makeEchoModel(env: Record<string, string | undefined> = process.env): EchoModel {
-  return { errorRate: readKnob(env, 'ECHO_ERROR_RATE', 1), delayMs: readKnob(env, 'ECHO_DELAY_MS', 60_000), random: Math.random };
+  return {
+    errorRate: readKnob(env, 'ECHO_ERROR_RATE', 1),
+    delayMs: readKnob(env, 'ECHO_DELAY_MS', 60_000),
+    random: Math.random,
+  };
 }
 
 function answer(model: EchoModel, req: ComputeRequest): ComputeResponse {
@@ -107,7 +116,14 @@ async function delay(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0) return;
   await new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
@@ -148,7 +164,9 @@ export default defineSubnet({
     },
     reward: (round) =>
       round.responses.map((r) =>
-        r.outcome === 'ok' ? scoreAnswer(round.truth, r.response?.result, r.latencyMs, synapses.Compute.timeoutMs) : 0,
+        r.outcome === 'ok'
+          ? scoreAnswer(round.truth, r.response?.result, r.latencyMs, synapses.Compute.timeoutMs)
+          : 0,
       ),
   },
 });

@@ -44,11 +44,17 @@ export async function runDemo(opts: DemoOptions, plugin?: SubnetPlugin): Promise
   const subnet = plugin ?? (await loadSubnetPlugin(opts.subnet));
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
   const validator = keyring.addFromUri('//Alice');
-  const errorRates = Array.from({ length: opts.miners }, (_, i) => (opts.miners === 1 ? 0 : i / (opts.miners - 1)));
+  const errorRates = Array.from({ length: opts.miners }, (_, i) =>
+    opts.miners === 1 ? 0 : i / (opts.miners - 1),
+  );
   const miners = await Promise.all(
     errorRates.map(async (errorRate, uid) => {
       const key = keyring.addFromUri(`//Demo//miner${uid}`);
-      const base = (await subnet.miner.setup({ dataDir: '.', log, signal: new AbortController().signal })) as object;
+      const base = (await subnet.miner.setup({
+        dataDir: '.',
+        log,
+        signal: new AbortController().signal,
+      })) as object;
       // The echo subnet's model reads its error rate from this field; other subnets ignore it.
       const model = { ...base, errorRate, random: seededRandom(opts.seed + uid) };
       return { uid, key, model, replay: new MemoryReplayStore() };
@@ -67,13 +73,20 @@ export async function runDemo(opts: DemoOptions, plugin?: SubnetPlugin): Promise
     const responses: MinerResponse<unknown>[] = [];
     for (const miner of miners) {
       const target = `/${challenge.synapse}`;
-      const headers = await signRequest({ signer: validator, method: 'POST', target, body, receiver: miner.key.address });
+      const headers = await signRequest({
+        signer: validator,
+        method: 'POST',
+        target,
+        body,
+        receiver: miner.key.address,
+      });
       const verdict = await verifyRequest(
         { method: 'POST', target, headers, body: new TextEncoder().encode(body) },
         { receiver: miner.key.address, replayStore: miner.replay },
       );
       requests++;
-      if (!verdict.ok) throw new Error(`demo: a correctly signed request was refused (${verdict.kind}: ${verdict.message})`);
+      if (!verdict.ok)
+        throw new Error(`demo: a correctly signed request was refused (${verdict.kind}: ${verdict.message})`);
       // Replaying the same signed request must fail: count it to show the check ran.
       const replay = await verifyRequest(
         { method: 'POST', target, headers, body: new TextEncoder().encode(body) },
@@ -150,7 +163,12 @@ export function registerDemoCommand(program: Command): void {
     )
     .option('--subnet <package or path>', 'subnet plugin to run', 'echo')
     .option('--rounds <n>', 'evaluation rounds', positiveInt('rounds'), 40)
-    .option('--miners <n>', 'miners, from honest (uid 0) to always wrong (last uid)', positiveInt('miners'), 4)
+    .option(
+      '--miners <n>',
+      'miners, from honest (uid 0) to always wrong (last uid)',
+      positiveInt('miners'),
+      4,
+    )
     .option('--seed <n>', 'random seed for challenges', positiveInt('seed'), 7)
     .option('--json', 'print the result as JSON')
     .action(async (opts: DemoOptions & { json?: boolean }) => {

@@ -36,7 +36,10 @@ describe('defineSubnet', () => {
     [{ versionKey: 1.5 }, /versionKey must be a non-negative integer/],
     [{ synapses: {} }, /at least one synapse/],
     [{ synapses: { 'bad/route': Add } }, /synapse name "bad\/route"/],
-    [{ synapses: { Add: { request: { type: 'object' }, response: Add.response } } }, /TypeBox object schemas/],
+    [
+      { synapses: { Add: { request: { type: 'object' }, response: Add.response } } },
+      /TypeBox object schemas/,
+    ],
     [{ synapses: { Add: { ...Add, timeoutMs: 0 } } }, /timeoutMs must be a positive/],
   ])('rejects %o with a clear error', (patch, message) => {
     expect(() => defineSubnet({ ...valid(), ...patch } as never)).toThrow(message);
@@ -44,7 +47,9 @@ describe('defineSubnet', () => {
 
   it('requires one forward per synapse and no stray forwards', () => {
     const v = valid();
-    expect(() => defineSubnet({ ...v, miner: { ...v.miner, forward: {} } } as never)).toThrow(/miner.forward.Add is missing/);
+    expect(() => defineSubnet({ ...v, miner: { ...v.miner, forward: {} } } as never)).toThrow(
+      /miner.forward.Add is missing/,
+    );
     expect(() =>
       defineSubnet({ ...v, miner: { ...v.miner, forward: { ...v.miner.forward, Sub: () => 1 } } } as never),
     ).toThrow(/miner.forward.Sub has no synapse/);

@@ -48,7 +48,9 @@ export function defineSubnet<const S extends SynapseMap, Model, Truth>(
 ): SubnetPlugin<S, Model, Truth> {
   const where = `subnet ${JSON.stringify(definition?.name)}`;
   if (typeof definition !== 'object' || definition === null) {
-    throw new SubnetDefinitionError('defineSubnet expects an object with name, versionKey, synapses, miner and validator');
+    throw new SubnetDefinitionError(
+      'defineSubnet expects an object with name, versionKey, synapses, miner and validator',
+    );
   }
   if (typeof definition.name !== 'string' || !NAME_RE.test(definition.name)) {
     throw new SubnetDefinitionError(
@@ -78,25 +80,38 @@ export function defineSubnet<const S extends SynapseMap, Model, Truth>(
       );
     }
     if (def.timeoutMs !== undefined && (!Number.isFinite(def.timeoutMs) || def.timeoutMs <= 0)) {
-      throw new SubnetDefinitionError(`${where}: synapse ${synapse} timeoutMs must be a positive number of milliseconds`);
+      throw new SubnetDefinitionError(
+        `${where}: synapse ${synapse} timeoutMs must be a positive number of milliseconds`,
+      );
     }
     if (typeof definition.miner?.forward?.[synapse] !== 'function') {
-      throw new SubnetDefinitionError(`${where}: miner.forward.${synapse} is missing; every synapse needs a forward handler`);
+      throw new SubnetDefinitionError(
+        `${where}: miner.forward.${synapse} is missing; every synapse needs a forward handler`,
+      );
     }
     const batch = definition.miner.forwardBatch?.[synapse];
     if (batch !== undefined && typeof batch !== 'function') {
-      throw new SubnetDefinitionError(`${where}: miner.forwardBatch.${synapse} must be a function when given`);
+      throw new SubnetDefinitionError(
+        `${where}: miner.forwardBatch.${synapse} must be a function when given`,
+      );
     }
   }
   for (const extra of Object.keys(definition.miner?.forward ?? {})) {
     if (!(extra in synapses)) {
-      throw new SubnetDefinitionError(`${where}: miner.forward.${extra} has no synapse of that name in synapses`);
+      throw new SubnetDefinitionError(
+        `${where}: miner.forward.${extra} has no synapse of that name in synapses`,
+      );
     }
   }
   if (typeof definition.miner.setup !== 'function') {
-    throw new SubnetDefinitionError(`${where}: miner.setup must be a function that loads or trains the model`);
+    throw new SubnetDefinitionError(
+      `${where}: miner.setup must be a function that loads or trains the model`,
+    );
   }
-  if (typeof definition.validator?.challenge !== 'function' || typeof definition.validator?.reward !== 'function') {
+  if (
+    typeof definition.validator?.challenge !== 'function' ||
+    typeof definition.validator?.reward !== 'function'
+  ) {
     throw new SubnetDefinitionError(`${where}: validator needs challenge() and reward() functions`);
   }
   return Object.freeze({ ...definition, kind: 'subnetkit.subnet' as const, synapseNames });
@@ -104,7 +119,9 @@ export function defineSubnet<const S extends SynapseMap, Model, Truth>(
 
 /** True when `value` is a plugin made by {@link defineSubnet} (e.g. a dynamically imported default export). */
 export function isSubnetPlugin(value: unknown): value is SubnetPlugin {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'subnetkit.subnet';
+  return (
+    typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'subnetkit.subnet'
+  );
 }
 
 /**
@@ -114,7 +131,9 @@ export function isSubnetPlugin(value: unknown): value is SubnetPlugin {
  */
 export function checkRewards(subnet: string, scores: unknown, expected: number): number[] {
   if (!Array.isArray(scores)) {
-    throw new SubnetDefinitionError(`subnet "${subnet}": reward must return an array of numbers, got ${typeof scores}`);
+    throw new SubnetDefinitionError(
+      `subnet "${subnet}": reward must return an array of numbers, got ${typeof scores}`,
+    );
   }
   if (scores.length !== expected) {
     throw new SubnetDefinitionError(

@@ -40,7 +40,11 @@ describe('defineSubnet types', () => {
         },
       },
       validator: {
-        challenge: ({ random }) => ({ synapse: 'Add', request: { a: 1, b: Math.floor(random() * 10) }, truth: 42 }),
+        challenge: ({ random }) => ({
+          synapse: 'Add',
+          request: { a: 1, b: Math.floor(random() * 10) },
+          truth: 42,
+        }),
         reward: (round) => {
           expectTypeOf(round.truth).toEqualTypeOf<number>();
           if (round.synapse === 'Add') {
