@@ -1,1 +1,5 @@
-export {};
+/**
+ * @subnetkit/chain: the one place subnetkit talks to a Substrate chain (subtensor or the devnet), plus
+ * btcli-compatible wallets.
+ */
+export * from './wallet/index.js';
