@@ -1,0 +1,161 @@
+/**
+ * Inference throughput with and without dynamic micro-batching: a 64-256-256-10 MLP on the wasm
+ * backend, driven by N closed-loop clients (each sends a request, awaits the answer, repeats).
+ * "Unbatched" runs predict once per request; "batched" sends the same requests through a
+ * MicroBatcher, so requests that arrive while a batch runs share the next predict call.
+ */
+import { MicroBatcher, selectBackend, type Tf, tensorBatchRunner } from '@subnetkit/inference';
+import { pino } from 'pino';
+
+/** Same shape as `Figure` in bench/harness.ts (declared here so this file stands alone). */
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  note?: string;
+}
+
+const CONCURRENCY = [1, 8, 64, 256] as const;
+// Unbatched and batched slices alternate, and each side reports its median slice, so a burst of
+// load from other processes on the machine hits both sides alike instead of skewing the ratio.
+const ROUNDS = 5;
+const SLICE_MS = 300;
+const BATCHER = { maxBatchSize: 256, maxWaitMs: 0, maxQueue: 10_000 } as const;
+
+function mlp(tf: Tf) {
+  const seeded = (seed: number) => tf.initializers.glorotUniform({ seed });
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [64], units: 256, activation: 'relu', kernelInitializer: seeded(1) }),
+      tf.layers.dense({ units: 256, activation: 'relu', kernelInitializer: seeded(2) }),
+      tf.layers.dense({ units: 10, kernelInitializer: seeded(3) }),
+    ],
+  });
+}
+
+function randomRow(seed: number): Float32Array {
+  return Float32Array.from({ length: 64 }, (_, i) => Math.sin(seed * 131 + i));
+}
+
+/** Requests per second achieved by `clients` closed-loop clients over `ms` milliseconds. */
+async function closedLoop(
+  clients: number,
+  ms: number,
+  call: (row: Float32Array) => Promise<unknown>,
+): Promise<number> {
+  let done = 0;
+  const start = performance.now();
+  const end = start + ms;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      const row = randomRow(c);
+      while (performance.now() < end) {
+        await call(row);
+        done++;
+      }
+    }),
+  );
+  return done / ((performance.now() - start) / 1000);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+type Run = (rows: Float32Array[]) => Promise<Float32Array[]>;
+
+/** One measurement slice through a fresh MicroBatcher; also returns its mean batch size. */
+async function batchedSlice(run: Run, clients: number, ms: number, maxWaitMs: number) {
+  const batcher = new MicroBatcher({ ...BATCHER, maxWaitMs, run });
+  const rps = await closedLoop(clients, ms, (row) => batcher.submit(row));
+  await batcher.close();
+  return { rps, meanBatch: batcher.stats().meanBatchSize };
+}
+
+/** Median requests/s of unbatched and batched slices, interleaved. */
+async function compare(run: Run, clients: number, maxWaitMs: number = BATCHER.maxWaitMs) {
+  const unbatched: number[] = [];
+  const batched: number[] = [];
+  const batchSizes: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    unbatched.push(await closedLoop(clients, SLICE_MS, (row) => run([row])));
+    const slice = await batchedSlice(run, clients, SLICE_MS, maxWaitMs);
+    batched.push(slice.rps);
+    batchSizes.push(slice.meanBatch);
+  }
+  return { unbatched: median(unbatched), batched: median(batched), meanBatch: median(batchSizes) };
+}
+
+export default async function inferenceBench(): Promise<Figure[]> {
+  const selected = await selectBackend({ backend: 'wasm', logger: pino({ level: 'silent' }) });
+  const { tf } = selected;
+  const model = mlp(tf);
+  const run = tensorBatchRunner(model, { tf });
+  const backendNote = `${selected.backend} backend (${selected.device}), 64-256-256-10 MLP`;
+
+  // Warm both paths (kernel set-up, weight upload, JIT) before timing anything.
+  for (const size of [1, 8, 64, 256]) {
+    await run(Array.from({ length: size }, (_, i) => randomRow(i)));
+  }
+  await compare(run, 64);
+  const tensorsBefore = tf.memory().numTensors;
+
+  const figures: Figure[] = [];
+  const method = `median of ${ROUNDS} interleaved ${SLICE_MS} ms slices`;
+  const results = new Map<number, Awaited<ReturnType<typeof compare>>>();
+  for (const clients of CONCURRENCY) results.set(clients, await compare(run, clients));
+  for (const clients of CONCURRENCY) {
+    figures.push({
+      name: `inference.throughput_unbatched_${clients}`,
+      value: Math.round(results.get(clients)!.unbatched),
+      unit: 'requests/s',
+      note: `${clients} concurrent clients, one predict per request; ${method}; ${backendNote}`,
+    });
+  }
+  for (const clients of CONCURRENCY) {
+    const r = results.get(clients)!;
+    figures.push({
+      name: `inference.throughput_batched_${clients}`,
+      value: Math.round(r.batched),
+      unit: 'requests/s',
+      note:
+        `${clients} concurrent clients through MicroBatcher(maxBatchSize ${BATCHER.maxBatchSize}, ` +
+        `maxWaitMs ${BATCHER.maxWaitMs}); mean batch ${r.meanBatch.toFixed(1)}; ${method}; ${backendNote}`,
+    });
+  }
+
+  const { unbatched: u64, batched: b64 } = results.get(64)!;
+  figures.push({
+    name: 'inference.batching_speedup_64',
+    value: Number((b64 / u64).toFixed(2)),
+    unit: 'x',
+    note:
+      `inference.throughput_batched_64 (${Math.round(b64)} req/s) / inference.throughput_unbatched_64 ` +
+      `(${Math.round(u64)} req/s), same run, ${method}; target >= 10`,
+  });
+
+  // The cost of holding a batch open: with maxWaitMs > 0 every non-full batch waits the full
+  // delay, which closed-loop clients feel directly.
+  const held: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) held.push((await batchedSlice(run, 64, SLICE_MS, 2)).rps);
+  figures.push({
+    name: 'inference.throughput_batched_64_maxwait2ms',
+    value: Math.round(median(held)),
+    unit: 'requests/s',
+    note: `as inference.throughput_batched_64 but maxWaitMs 2 (every batch of 64 < 256 waits 2 ms); ${method}`,
+  });
+
+  const leaked = tf.memory().numTensors - tensorsBefore;
+  if (leaked !== 0) throw new Error(`inference bench leaked ${leaked} tensors`);
+  model.dispose();
+  return figures;
+}
+
+// Run directly (`npx tsx bench/inference.bench.ts`) to print the figures.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const f of await inferenceBench()) {
+    console.log(`${f.name} = ${f.value} ${f.unit}${f.note ? `  (${f.note})` : ''}`);
+  }
+}
