@@ -22,7 +22,7 @@ export async function warmUp(
   options: WarmUpOptions = {},
 ): Promise<number> {
   const tf = options.tf ?? tfjs;
-  const shape = inputShape ?? model.inputs?.[0]?.shape.slice(1);
+  const shape = inputShape ?? model.inputs?.[0]?.shape?.slice(1);
   if (!shape || shape.some((d) => d === null || d < 0)) {
     throw new TypeError('warmUp: the model input shape has unknown dimensions; pass inputShape');
   }

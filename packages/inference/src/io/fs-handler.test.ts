@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InferenceBackend } from '../backend/select.js';
+import { tensorBatchRunner } from '../tensor/batch-runner.js';
 import { smallMlp, testBackend } from '../test-support.js';
 import { loadGraphModel, loadModel, ModelFileError, saveModel } from './fs-handler.js';
 
@@ -97,13 +98,23 @@ describe('saveModel / loadModel', () => {
   it('loads a graph model and round-trips it through save', async () => {
     const { tf } = backend;
     const dir = freshDir();
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(dir);
     writeGraphModel(dir);
     const graph = await loadGraphModel(dir, { tf });
     const x = tf.tensor2d([[1, 2]]);
     const y = graph.predict(x) as ReturnType<typeof tf.zeros>;
     expect(y.arraySync()).toEqual([[11]]);
+    // Graph models plug into the batch runner too (input shape [-1, 2] from the GraphDef).
+    const run = tensorBatchRunner(graph, { tf });
+    expect(run.inputShape).toEqual([2]);
+    expect(
+      (
+        await run([
+          [1, 2],
+          [0, 1],
+        ])
+      ).map((r) => Array.from(r)),
+    ).toEqual([[11], [4]]);
     const copy = freshDir();
     await saveModel(graph, copy);
     const again = await loadGraphModel(copy, { tf });

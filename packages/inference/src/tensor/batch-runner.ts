@@ -1,13 +1,17 @@
 import * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../backend/select.js';
 
-/** One request's input: a flat row of features (or a tensor of the model's per-example shape). */
+/**
+ * One request's input: a flat row of features (row-major, `inputSize` values, also for image-shaped
+ * inputs), or a tensor of the model's per-example shape.
+ */
 export type RowInput = Float32Array | readonly number[] | tfjs.Tensor;
 
 /** A model with a single-tensor `predict` (tf.LayersModel, tf.GraphModel, tf.Sequential). */
 export interface PredictModel {
   predict(x: tfjs.Tensor): tfjs.Tensor | tfjs.Tensor[] | tfjs.NamedTensorMap;
-  inputs?: Array<{ shape: Array<number | null> }>;
+  /** Symbolic inputs (LayersModel) or input infos (GraphModel); the first gives the input shape. */
+  inputs?: Array<{ shape?: Array<number | null> }>;
 }
 
 /** Options for {@link tensorBatchRunner}. */
