@@ -57,15 +57,25 @@ export function decodeHexExact(value: string, byteLength: number): Uint8Array | 
   if (!match || match[1]!.length !== expected) return undefined;
   const out = new Uint8Array(byteLength);
   const hex = match[1]!;
-  for (let i = 0; i < byteLength; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  for (let i = 0; i < byteLength; i++) {
+    out[i] = (nibble(hex.charCodeAt(i * 2)) << 4) | nibble(hex.charCodeAt(i * 2 + 1));
+  }
   return out;
 }
 
 /** Lowercase hex of `bytes` without a prefix. */
 export function toHex(bytes: Uint8Array): string {
   let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  for (const b of bytes) out += HEX_BYTES[b]!;
   return out;
+}
+
+const HEX_BYTES = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** Value of one hex digit character code (the caller has already checked it is one). */
+function nibble(code: number): number {
+  if (code <= 0x39) return code - 0x30; // 0-9
+  return (code | 0x20) - 0x57; // a-f, A-F
 }
 
 /** Longest SS58 string worth decoding (a 32-byte key with a two-byte prefix is 48-49 characters). */
