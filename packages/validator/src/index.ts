@@ -1,1 +1,49 @@
-export {};
+/**
+ * @subnetkit/validator: the validator side of a subnet. A dendrite queries miners' axons with
+ * btauth/1-signed requests; BullMQ rounds (challenge, fan-out, reward) fold scores into exponential
+ * moving averages in Redis; a weight setter turns those into weights on chain once per tempo.
+ */
+export { btauthSigner } from './signer.js';
+export { type ChainErrorKind, classifyChainError } from './chain-errors.js';
+export { axonMessage, classifyNetworkError, classifyResponse, isRetryable } from './classify.js';
+export {
+  Dendrite,
+  type DendriteOptions,
+  type DendriteResponse,
+  type QueryOptions,
+  type DendriteSigner,
+} from './dendrite.js';
+export {
+  checkAlpha,
+  DEFAULT_EMA_ALPHA,
+  emaUpdate,
+  foldScores,
+  sanitizeScore,
+  type ScoreEntry,
+  type ScoreUpdate,
+} from './ema.js';
+export { MetagraphCache, type MetagraphSnapshot } from './metagraph-cache.js';
+export { createValidatorMetrics, type MetricsSources, type ValidatorMetrics } from './metrics.js';
+export {
+  type FoldJobData,
+  QUEUES,
+  type QueryJobData,
+  type RoundSummary,
+  roundForTick,
+  runRoundOnce,
+  sampleSeed,
+} from './round-jobs.js';
+export { availableUids, batchTargets, isServing, type SamplingOptions, sampleMiners } from './sampling.js';
+export { responseValidator } from './schema.js';
+export { defaultKeyPrefix, ScoreStore, type ScoreStoreOptions, scoreKeys } from './score-store.js';
+export type {
+  AxonEndpoint,
+  MetagraphView,
+  MinerTarget,
+  SetWeightsResult,
+  ValidatorChain,
+  ValidatorHyperparameters,
+} from './types.js';
+export { type RunningValidator, startValidator, type ValidatorOptions } from './validator.js';
+export { readWeightsState, type WeightsState } from './weight-setter.js';
+export { computeWeights, epochIndex, type WeightsDue, type WeightVector, weightsDue } from './weights.js';

@@ -1,0 +1,131 @@
+import { createServer } from 'node:net';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { MemoryReplayStore, verifyRequest } from '@subnetkit/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Dendrite } from './dendrite.js';
+import { btauthSigner } from './signer.js';
+import { type FakeAxons, startFakeAxons } from './testing/fake-axons.js';
+import type { MinerTarget } from './types.js';
+
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+describe('Dendrite', () => {
+  let keyring: Keyring;
+  let axons: FakeAxons;
+  let dendrite: Dendrite;
+  const minerKeys: string[] = [];
+  const replay = new MemoryReplayStore();
+  const failFirst = new Set<number>();
+  const seenNonces: string[] = [];
+
+  beforeAll(async () => {
+    await cryptoWaitReady();
+    keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    const validator = keyring.addFromUri('//Alice');
+    for (let i = 0; i < 6; i++) minerKeys.push(keyring.addFromUri(`//Miner${i}`).address);
+    // Axon behaviours: 0 ok, 1 slow, 2 403 with a message, 3 wrong schema, 4 not JSON, 5 fails once then ok.
+    axons = await startFakeAxons({
+      count: 6,
+      delayMs: (i) => (i === 1 ? 2_000 : 0),
+      respond: async (i, synapse, body, headers) => {
+        const verdict = await verifyRequest(
+          {
+            method: 'POST',
+            target: `/${synapse}`,
+            headers,
+            body: new TextEncoder().encode(JSON.stringify(body)),
+          },
+          { receiver: minerKeys[i]!, replayStore: replay },
+        );
+        if (!verdict.ok) return { status: 401, body: { message: verdict.message } };
+        seenNonces.push(String(headers['x-bittensor-nonce']));
+        const { a, b } = body as { a: number; b: number };
+        if (i === 2) return { status: 403, body: { message: 'Non-validator hotkey' } };
+        if (i === 3) return { body: { wrong: true } };
+        if (i === 4) return { body: 'not json at all' };
+        if (i === 5 && !failFirst.has(5)) {
+          failFirst.add(5);
+          return { status: 503, body: { message: 'busy' } };
+        }
+        return { body: { result: a + b } };
+      },
+    });
+    dendrite = new Dendrite({ sign: btauthSigner(validator), timeoutMs: 600, retries: 1 });
+    // Warm up signing and verification (WASM init) so the first real query is not a timeout.
+    const a0 = axons.axons[0]!;
+    await dendrite.query(
+      [{ uid: 0, hotkey: minerKeys[0]!, ip: a0.ip, port: a0.port }],
+      'Compute',
+      { a: 0, b: 0 },
+      { timeoutMs: 10_000 },
+    );
+    seenNonces.length = 0;
+  });
+
+  afterAll(async () => {
+    await dendrite.close();
+    await axons.close();
+  });
+
+  const targets = (): MinerTarget[] =>
+    axons.axons.map((a, uid) => ({ uid, hotkey: minerKeys[uid]!, ip: a.ip, port: a.port }));
+  const validate = (b: unknown) =>
+    typeof (b as { result?: unknown })?.result === 'number' ? undefined : 'result must be a number';
+
+  it('classifies every outcome, signs each attempt freshly, and keeps order', async () => {
+    const refusedPort = await closedPort();
+    const all = [...targets(), { uid: 6, hotkey: minerKeys[0]!, ip: '127.0.0.1', port: refusedPort }];
+    const res = await dendrite.query(all, 'Compute', { a: 2, b: 3 }, { validate });
+    expect(res.map((r) => r.uid)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(res.map((r) => r.outcome)).toEqual([
+      'ok',
+      'timeout',
+      'http_error',
+      'invalid_response',
+      'invalid_response',
+      'ok',
+      'refused',
+    ]);
+    expect(res[0]!.response).toEqual({ result: 5 });
+    expect(res[0]!.status).toBe(200);
+    expect(res[2]).toMatchObject({ status: 403, error: 'HTTP 403: Non-validator hotkey', attempts: 1 });
+    expect(res[3]!.error).toMatch(/result must be a number/);
+    // The 503 was retried with a new nonce (the replay store would have refused a resend).
+    expect(res[5]).toMatchObject({ outcome: 'ok', attempts: 2, response: { result: 5 } });
+    expect(res[1]!.attempts).toBe(2);
+    expect(res[6]!.attempts).toBe(2);
+    for (const r of res) expect(r.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(new Set(seenNonces).size).toBe(seenNonces.length);
+  });
+
+  it('fans out to many axons in one call under a concurrency cap', async () => {
+    const many = await startFakeAxons({
+      count: 64,
+      delayMs: 5,
+      respond: (_i, _s, body) => ({ body: { result: (body as { a: number }).a } }),
+    });
+    const capped = new Dendrite({ sign: () => ({}), concurrency: 8, timeoutMs: 5_000 });
+    try {
+      const list = many.axons.map((a, uid) => ({ uid, hotkey: `hk${uid}`, ip: a.ip, port: a.port }));
+      const res = await capped.query(list, 'Compute', { a: 7 }, { validate });
+      expect(res.every((r) => r.outcome === 'ok' && (r.response as { result: number }).result === 7)).toBe(
+        true,
+      );
+      expect(many.hits.every((h) => h === 1)).toBe(true);
+    } finally {
+      await capped.close();
+      await many.close();
+    }
+  });
+
+  it('rejects invalid options with a clear message', () => {
+    expect(() => new Dendrite({ sign: () => ({}), concurrency: 0 })).toThrow(/concurrency 0 is invalid/);
+  });
+});

@@ -1,0 +1,232 @@
+/**
+ * The dendrite: sends one synapse request to many axons at once. One undici `Pool` per axon
+ * (keep-alive connections reused across rounds), a global concurrency cap, a per-request deadline,
+ * btauth/1 headers signed freshly for every attempt (so a retry is never a replay), and every
+ * query classified with its latency. Retries happen here, at the application level only.
+ */
+import { performance } from 'node:perf_hooks';
+import type { MinerResponse, QueryOutcome } from '@subnetkit/core';
+import { Pool } from 'undici';
+import { classifyNetworkError, classifyResponse, isRetryable } from './classify.js';
+import type { MinerTarget } from './types.js';
+
+/** Signs one request; returns the headers to send (btauth/1: see `btauthSigner`). */
+export type DendriteSigner = (request: {
+  method: 'POST';
+  target: string;
+  body: string;
+  receiver: string;
+}) => Promise<Record<string, string>> | Record<string, string>;
+
+export interface DendriteOptions {
+  /** Signs each attempt (fresh nonce per attempt). */
+  sign: DendriteSigner;
+  /** Default per-request deadline, connect to last body byte (ms). Default 12 000, as the SDK. */
+  timeoutMs?: number;
+  /** Most requests in flight at once across all axons. Default 256. */
+  concurrency?: number;
+  /** Keep-alive connections per axon. Default 2. */
+  connectionsPerAxon?: number;
+  /** Extra attempts for a timeout, refusal or 5xx. Default 0. */
+  retries?: number;
+  /** Responses larger than this are cut off and counted invalid. Default 1 MiB. */
+  maxResponseBytes?: number;
+}
+
+export interface QueryOptions {
+  timeoutMs?: number;
+  retries?: number;
+  /** Returns a reason when the decoded body does not match the synapse's response schema. */
+  validate?: (body: unknown) => string | undefined;
+}
+
+/** A classified answer: core's `MinerResponse` plus the reason of a failure and the attempts made. */
+export interface DendriteResponse<R = unknown> extends MinerResponse<R> {
+  error?: string;
+  attempts: number;
+}
+
+class TooLarge extends Error {}
+
+/** A FIFO counting semaphore for the concurrency cap. */
+class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  async acquire(): Promise<void> {
+    if (this.active < this.limit) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+}
+
+function checkPositiveInt(name: string, value: number, allowZero = false): number {
+  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
+    throw new RangeError(
+      `dendrite ${name} ${value} is invalid; pass a ${allowZero ? 'non-negative' : 'positive'} integer`,
+    );
+  }
+  return value;
+}
+
+export class Dendrite {
+  private readonly pools = new Map<string, Pool>();
+  private readonly semaphore: Semaphore;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly connections: number;
+  private readonly maxResponseBytes: number;
+  private closed = false;
+
+  constructor(private readonly options: DendriteOptions) {
+    this.timeoutMs = checkPositiveInt('timeoutMs', options.timeoutMs ?? 12_000);
+    this.retries = checkPositiveInt('retries', options.retries ?? 0, true);
+    this.connections = checkPositiveInt('connectionsPerAxon', options.connectionsPerAxon ?? 2);
+    this.maxResponseBytes = checkPositiveInt('maxResponseBytes', options.maxResponseBytes ?? 1 << 20);
+    this.semaphore = new Semaphore(checkPositiveInt('concurrency', options.concurrency ?? 256));
+  }
+
+  /** Query every target with the same request; one classified response per target, in order. */
+  async query<R = unknown>(
+    targets: readonly MinerTarget[],
+    synapse: string,
+    request: unknown,
+    options: QueryOptions = {},
+  ): Promise<DendriteResponse<R>[]> {
+    if (this.closed) throw new Error('dendrite is closed; create a new Dendrite');
+    const body = JSON.stringify(request);
+    const path = `/${encodeURIComponent(synapse)}`;
+    return Promise.all(targets.map((t) => this.queryOne<R>(t, path, body, options)));
+  }
+
+  /** Close every pooled connection. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
+  }
+
+  private pool(target: MinerTarget): Pool {
+    const host = target.ip.includes(':') ? `[${target.ip}]` : target.ip;
+    const origin = `http://${host}:${target.port}`;
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        connections: this.connections,
+        pipelining: 1,
+        // Backstops only: our own deadline below is the real timeout.
+        headersTimeout: this.timeoutMs + 1_000,
+        bodyTimeout: this.timeoutMs + 1_000,
+        connectTimeout: this.timeoutMs,
+      });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  private async queryOne<R>(
+    target: MinerTarget,
+    path: string,
+    body: string,
+    options: QueryOptions,
+  ): Promise<DendriteResponse<R>> {
+    const retries = options.retries ?? this.retries;
+    let last: DendriteResponse<R> | undefined;
+    for (let attempt = 1; attempt <= retries + 1; attempt++) {
+      last = await this.attempt<R>(target, path, body, options, attempt);
+      if (last.outcome === 'ok' || !isRetryable(last.outcome, last.status)) break;
+    }
+    return last!;
+  }
+
+  private async attempt<R>(
+    target: MinerTarget,
+    path: string,
+    body: string,
+    options: QueryOptions,
+    attempts: number,
+  ): Promise<DendriteResponse<R>> {
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const base = { uid: target.uid, hotkey: target.hotkey, attempts };
+    await this.semaphore.acquire();
+    const started = performance.now();
+    const controller = new AbortController();
+    let deadlinePassed = false;
+    const timer = setTimeout(() => {
+      deadlinePassed = true;
+      controller.abort();
+    }, timeoutMs);
+    const latency = () => Math.round((performance.now() - started) * 1000) / 1000;
+    try {
+      const headers = await this.options.sign({
+        method: 'POST',
+        target: path,
+        body,
+        receiver: target.hotkey,
+      });
+      const res = await this.pool(target).request({
+        method: 'POST',
+        path,
+        headers: { ...headers, 'content-type': 'application/json' },
+        body,
+        signal: controller.signal,
+      });
+      let text: string;
+      try {
+        text = await readCapped(res.body, this.maxResponseBytes);
+      } catch (err) {
+        if (err instanceof TooLarge) {
+          return {
+            ...base,
+            outcome: 'invalid_response',
+            status: res.statusCode,
+            latencyMs: latency(),
+            error: `response larger than ${this.maxResponseBytes} bytes`,
+          };
+        }
+        throw err;
+      }
+      const verdict = classifyResponse(res.statusCode, text, options.validate ?? (() => undefined));
+      const out: DendriteResponse<R> = {
+        ...base,
+        outcome: verdict.outcome,
+        status: res.statusCode,
+        latencyMs: latency(),
+      };
+      if (verdict.outcome === 'ok') out.response = verdict.response as R;
+      if (verdict.error !== undefined) out.error = verdict.error;
+      return out;
+    } catch (err) {
+      const { outcome, error } = classifyNetworkError(err, deadlinePassed);
+      return { ...base, outcome: outcome as QueryOutcome, latencyMs: latency(), error };
+    } finally {
+      clearTimeout(timer);
+      this.semaphore.release();
+    }
+  }
+}
+
+async function readCapped(
+  body: AsyncIterable<Uint8Array> & { destroy?: (e?: Error) => void },
+  max: number,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > max) {
+      body.destroy?.();
+      throw new TooLarge();
+    }
+    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

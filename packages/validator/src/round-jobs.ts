@@ -1,0 +1,280 @@
+/**
+ * One evaluation round as BullMQ jobs. A scheduler fires a `tick` job every round interval; the tick
+ * samples miners, asks the plugin for a challenge and adds a flow: a parent `fold` job (holding the
+ * challenge and its hidden truth) with one `query` child per batch of miners, so every validator
+ * process on the Redis shares the querying. When the children are done the parent scores the
+ * responses with the plugin's reward and folds them into the EMA (idempotently, see ScoreStore).
+ *
+ * Job ids are deterministic (`round-<n>`, `round-<n>-b<i>`) so a tick retried after a crash adds
+ * nothing new, and retried children query the same miners with the same request.
+ */
+import { performance } from 'node:perf_hooks';
+import { checkRewards, type MinerResponse, type SubnetPlugin, seededRandom } from '@subnetkit/core';
+import type { FlowProducer, Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Dendrite, DendriteResponse } from './dendrite.js';
+import { sanitizeScore } from './ema.js';
+import type { MetagraphCache } from './metagraph-cache.js';
+import type { ValidatorMetrics } from './metrics.js';
+import { batchTargets, sampleMiners } from './sampling.js';
+import type { ScoreStore } from './score-store.js';
+import { responseValidator } from './schema.js';
+import type { MinerTarget } from './types.js';
+
+/** Queue names (BullMQ keys are `<prefix>:<queue>:...`). */
+export const QUEUES = { rounds: 'rounds', queries: 'queries', weights: 'weights' } as const;
+
+/** Data of a round's parent job: the challenge and its truth, so retries reuse them. */
+export interface FoldJobData {
+  round: number;
+  synapse: string;
+  request: unknown;
+  truth: unknown;
+  sampled: number;
+  /** ms since epoch when the tick started (for the round-duration histogram). */
+  startedAt: number;
+}
+
+/** Data of a query child: one batch of miners. */
+export interface QueryJobData {
+  round: number;
+  synapse: string;
+  request: unknown;
+  timeoutMs: number;
+  targets: MinerTarget[];
+}
+
+/** What a folded round reports (the `fold` job's return value). */
+export interface RoundSummary {
+  round: number;
+  queried: number;
+  ok: number;
+  applied: boolean;
+  meanReward: number;
+}
+
+export interface RoundContext {
+  plugin: SubnetPlugin;
+  netuid: number;
+  hotkey: string;
+  redis: Redis;
+  keyPrefix: string;
+  store: ScoreStore;
+  dendrite: Dendrite;
+  metagraph: MetagraphCache;
+  metrics: ValidatorMetrics;
+  log: Logger;
+  queues: { rounds: Queue; queries: Queue };
+  flow: FlowProducer;
+  sampleSize: number;
+  batchSize: number;
+  queryTimeoutMs: number;
+  maxPendingRounds: number;
+  vpermitTaoLimit: number;
+}
+
+// Gives each tick job one round number, also when the tick is retried: KEYS tick marker, counter.
+const ROUND_FOR_TICK_LUA = `
+local r = redis.call('GET', KEYS[1])
+if r then return tonumber(r) end
+r = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], r, 'EX', 604800)
+return r
+`;
+
+/** Allocate (or recall) the round number of a tick job. */
+export async function roundForTick(redis: Redis, keyPrefix: string, tickId: string): Promise<number> {
+  const r = await redis.eval(ROUND_FOR_TICK_LUA, 2, `${keyPrefix}:tick:${tickId}`, `${keyPrefix}:round`);
+  return Number(r);
+}
+
+/** Seed of a round's miner sample; differs from the challenge seed (`round`) so the two are independent. */
+export function sampleSeed(round: number): number {
+  return Math.imul(round ^ 0x5bd1e995, 0x9e3779b1) >>> 0;
+}
+
+/** The `tick` processor: start round n (or skip it) and return its number. */
+export async function processTick(
+  ctx: RoundContext,
+  job: Job,
+): Promise<{ round?: number; skipped?: string }> {
+  const pending = await ctx.queues.rounds.getWaitingChildrenCount();
+  if (pending >= ctx.maxPendingRounds) {
+    ctx.metrics.roundsSkipped.inc({ reason: 'backlog' });
+    ctx.log.warn({ pending }, 'skipping a round: earlier rounds are still waiting for miners');
+    return { skipped: 'backlog' };
+  }
+  const round = await roundForTick(ctx.redis, ctx.keyPrefix, job.id ?? `${job.name}-${job.timestamp}`);
+  const { metagraph } = await ctx.metagraph.get();
+  const targets = sampleMiners(metagraph, seededRandom(sampleSeed(round)), {
+    k: ctx.sampleSize,
+    vpermitTaoLimit: ctx.vpermitTaoLimit,
+    exclude: [ctx.hotkey],
+  });
+  if (targets.length === 0) {
+    ctx.metrics.roundsSkipped.inc({ reason: 'no_serving_miners' });
+    ctx.log.warn(
+      { netuid: ctx.netuid, n: metagraph.n },
+      `no serving miners on netuid ${ctx.netuid}: nothing to query (miners must serve_axon first)`,
+    );
+    return { skipped: 'no_serving_miners' };
+  }
+  const challenge = await ctx.plugin.validator.challenge({
+    round,
+    random: seededRandom(round),
+    log: ctx.log,
+  });
+  const synapse = challenge.synapse;
+  const def = ctx.plugin.synapses[synapse];
+  if (!def)
+    throw new Error(
+      `subnet "${ctx.plugin.name}": challenge names synapse "${synapse}", which it does not define`,
+    );
+  const timeoutMs = def.timeoutMs ?? ctx.queryTimeoutMs;
+  const batches = batchTargets(targets, ctx.batchSize);
+  const data: FoldJobData = {
+    round,
+    synapse,
+    request: challenge.request,
+    truth: challenge.truth,
+    sampled: targets.length,
+    startedAt: job.timestamp || Date.now(),
+  };
+  await ctx.flow.add({
+    name: 'fold',
+    queueName: QUEUES.rounds,
+    data,
+    opts: {
+      jobId: `round-${round}`,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: { count: 500 },
+      removeOnFail: { count: 500 },
+    },
+    children: batches.map((batch, i) => ({
+      name: 'query',
+      queueName: QUEUES.queries,
+      data: { round, synapse, request: challenge.request, timeoutMs, targets: batch } satisfies QueryJobData,
+      opts: {
+        jobId: `round-${round}-b${i}`,
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 200 },
+        // A batch that keeps failing must not block the round: its miners are just not scored.
+        ignoreDependencyOnFailure: true,
+        removeOnComplete: { count: 2000 },
+        removeOnFail: { count: 2000 },
+      },
+    })),
+  });
+  ctx.metrics.roundsStarted.inc();
+  ctx.log.debug({ round, miners: targets.length, batches: batches.length }, 'round started');
+  return { round };
+}
+
+/** The `query` processor: query one batch of miners; the responses become the child's return value. */
+export async function processQuery(
+  ctx: Pick<RoundContext, 'dendrite' | 'metrics' | 'plugin'>,
+  job: Job<QueryJobData>,
+): Promise<DendriteResponse[]> {
+  const { synapse, request, timeoutMs, targets } = job.data;
+  const validate = responseValidator(ctx.plugin, synapse);
+  const responses = await ctx.dendrite.query(targets, synapse, request, { timeoutMs, validate });
+  for (const r of responses) {
+    ctx.metrics.queries.inc({ outcome: r.outcome });
+    ctx.metrics.queryLatency.observe({ outcome: r.outcome }, r.latencyMs / 1000);
+  }
+  return responses;
+}
+
+/**
+ * Score a round's responses with the plugin and fold them. Shared by the `fold` job and by
+ * `runRoundOnce` (benchmarks, tools), so both paths do exactly the same work.
+ */
+export async function scoreAndFold(
+  ctx: Pick<RoundContext, 'plugin' | 'store' | 'metrics' | 'log'>,
+  data: Pick<FoldJobData, 'round' | 'synapse' | 'request' | 'truth'>,
+  responses: MinerResponse<unknown>[],
+): Promise<RoundSummary> {
+  const roundId = `round-${data.round}`;
+  if (responses.length === 0) {
+    return { round: data.round, queried: 0, ok: 0, applied: false, meanReward: 0 };
+  }
+  // Strip dendrite-only fields so the plugin sees exactly core's MinerResponse.
+  const clean: MinerResponse<unknown>[] = responses.map((r) => {
+    const m: MinerResponse<unknown> = {
+      uid: r.uid,
+      hotkey: r.hotkey,
+      outcome: r.outcome,
+      latencyMs: r.latencyMs,
+    };
+    if (r.response !== undefined) m.response = r.response;
+    if (r.status !== undefined) m.status = r.status;
+    return m;
+  });
+  const raw = await ctx.plugin.validator.reward(
+    // The round's shape matches the challenge the plugin made; TypeScript cannot see that through JSON.
+    { synapse: data.synapse, request: data.request, truth: data.truth, responses: clean } as never,
+    { round: data.round, log: ctx.log },
+  );
+  const rewards = checkRewards(ctx.plugin.name, raw, clean.length).map(sanitizeScore);
+  const applied = await ctx.store.fold(
+    roundId,
+    clean.map((r, i) => ({ uid: r.uid, hotkey: r.hotkey, score: rewards[i]! })),
+  );
+  if (applied) for (const s of rewards) ctx.metrics.rewards.observe(s);
+  const ok = clean.filter((r) => r.outcome === 'ok').length;
+  const meanReward = rewards.reduce((a, b) => a + b, 0) / rewards.length;
+  return { round: data.round, queried: clean.length, ok, applied, meanReward };
+}
+
+/** The `fold` processor: gather the children's responses, reward, fold into the EMA. */
+export async function processFold(ctx: RoundContext, job: Job<FoldJobData>): Promise<RoundSummary> {
+  if (await ctx.store.isApplied(`round-${job.data.round}`)) {
+    ctx.log.info({ round: job.data.round }, 'round already folded (duplicate or retried job); nothing to do');
+    return { round: job.data.round, queried: 0, ok: 0, applied: false, meanReward: 0 };
+  }
+  const values = await job.getChildrenValues<DendriteResponse[]>();
+  const responses = Object.values(values)
+    .flat()
+    .sort((a, b) => a.uid - b.uid);
+  const missing = job.data.sampled - responses.length;
+  if (missing > 0)
+    ctx.log.warn(
+      { round: job.data.round, missing },
+      'some query batches failed; their miners are not scored this round',
+    );
+  const summary = await scoreAndFold(ctx, job.data, responses);
+  if (summary.applied) {
+    ctx.metrics.roundsCompleted.inc();
+    ctx.metrics.roundDuration.observe(Math.max(0, Date.now() - job.data.startedAt) / 1000);
+  }
+  ctx.log.info(summary, 'round folded');
+  return summary;
+}
+
+/**
+ * Run one whole round in this process without BullMQ (challenge, fan-out, reward, EMA fold):
+ * for benchmarks and one-off tools. Returns the summary and the time each stage took.
+ */
+export async function runRoundOnce(
+  ctx: Pick<RoundContext, 'plugin' | 'store' | 'metrics' | 'log' | 'dendrite' | 'queryTimeoutMs'>,
+  round: number,
+  targets: MinerTarget[],
+): Promise<RoundSummary & { fanoutMs: number; totalMs: number }> {
+  const t0 = performance.now();
+  const challenge = await ctx.plugin.validator.challenge({
+    round,
+    random: seededRandom(round),
+    log: ctx.log,
+  });
+  const timeoutMs = ctx.plugin.synapses[challenge.synapse]?.timeoutMs ?? ctx.queryTimeoutMs;
+  const t1 = performance.now();
+  const responses = await ctx.dendrite.query(targets, challenge.synapse, challenge.request, {
+    timeoutMs,
+    validate: responseValidator(ctx.plugin, challenge.synapse),
+  });
+  const fanoutMs = performance.now() - t1;
+  const summary = await scoreAndFold(ctx, { round, ...challenge }, responses);
+  return { ...summary, fanoutMs, totalMs: performance.now() - t0 };
+}

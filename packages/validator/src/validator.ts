@@ -1,0 +1,329 @@
+/**
+ * A running validator: Redis connections, the three BullMQ queues (rounds, queries, weights), their
+ * job schedulers and workers, the dendrite, the metrics server. Several processes started with the
+ * same netuid, hotkey and Redis cooperate: schedulers are upserted under fixed ids, every job runs
+ * once, and scores are folded idempotently.
+ */
+import type { SubnetPlugin } from '@subnetkit/core';
+import { createMetricsRegistry, type MetricsServer, startMetricsServer } from '@subnetkit/metrics';
+import { FlowProducer, type Job, Queue, Worker } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import { type Logger, pino } from 'pino';
+import type { Registry } from 'prom-client';
+import { Dendrite, type DendriteOptions, type DendriteSigner } from './dendrite.js';
+import { DEFAULT_EMA_ALPHA } from './ema.js';
+import { MetagraphCache } from './metagraph-cache.js';
+import { createValidatorMetrics, type ValidatorMetrics } from './metrics.js';
+import {
+  type FoldJobData,
+  processFold,
+  processQuery,
+  processTick,
+  QUEUES,
+  type QueryJobData,
+  type RoundContext,
+} from './round-jobs.js';
+import { defaultKeyPrefix, ScoreStore } from './score-store.js';
+import type { ValidatorChain } from './types.js';
+import {
+  processWeightsCheck,
+  processWeightsSet,
+  readWeightsState,
+  type WeightContext,
+  type WeightsState,
+} from './weight-setter.js';
+
+export interface ValidatorOptions {
+  /** The subnet plugin (challenge + reward). */
+  plugin: SubnetPlugin;
+  netuid: number;
+  /** This validator's hotkey, SS58. */
+  hotkey: string;
+  /** Signs each dendrite request with the hotkey (see `btauthSigner`). */
+  sign: DendriteSigner;
+  chain: ValidatorChain;
+  /** Redis URL, e.g. `redis://127.0.0.1:6379`. */
+  redis: string;
+  /** Extra ioredis options (tests shorten reconnect delays). */
+  redisOptions?: RedisOptions;
+  /** Key prefix for scores and queues; default `subnetkit:validator:<netuid>:<hotkey>`. */
+  keyPrefix?: string;
+  /** How often a round starts (ms). Default 12 000 (about one block). */
+  roundIntervalMs?: number;
+  /** Miners per round (template `sample_size`). Default 50. */
+  sampleSize?: number;
+  /** Miners per query child job. Default 16. */
+  batchSize?: number;
+  /** Query jobs this process runs at once (`--workers`). Default 4. */
+  workers?: number;
+  /** Timeout for synapses that do not set `timeoutMs`. Default 12 000. */
+  queryTimeoutMs?: number;
+  /** EMA smoothing factor. Default 0.1. */
+  emaAlpha?: number;
+  /** Re-sync the metagraph every this many blocks. Default 100. */
+  resyncBlocks?: number;
+  /** How often to check whether weights are due (ms). Default 12 000. */
+  weightsCheckIntervalMs?: number;
+  /** Weight submission attempts and the first backoff delay. Defaults 6 and 2 000 ms. */
+  weightsAttempts?: number;
+  weightsBackoffMs?: number;
+  /** `exclude_quantile` for weight processing (u16 proportion). Default 0. */
+  excludeQuantile?: number;
+  /** Weights version key. Default: the plugin's `versionKey`. */
+  versionKey?: number;
+  /** Skip a tick while this many rounds still wait for miners. Default 3. */
+  maxPendingRounds?: number;
+  /** Validators with a permit and more stake than this are not sampled. Default 4096. */
+  vpermitTaoLimit?: number;
+  /** BullMQ job lock; a killed process's jobs are retried after about this long. Default 30 000 ms. */
+  lockDurationMs?: number;
+  /** How often workers look for stalled jobs. Default 15 000 ms. */
+  stalledIntervalMs?: number;
+  /** Turn off the schedulers (jobs then only run when added by hand, e.g. in tests). */
+  schedule?: { rounds?: boolean; weights?: boolean };
+  dendrite?: Omit<DendriteOptions, 'sign'>;
+  /** Serve /metrics and /healthz on this port (0 = any free port); omitted = no server. */
+  metricsPort?: number;
+  metricsHost?: string;
+  registry?: Registry;
+  logger?: Logger;
+}
+
+/** A running validator. */
+export interface RunningValidator {
+  readonly keyPrefix: string;
+  readonly metrics: ValidatorMetrics;
+  readonly registry: Registry;
+  /** URL of the metrics server, when one was started. */
+  readonly metricsUrl: string | undefined;
+  readonly queues: { rounds: Queue; queries: Queue; weights: Queue };
+  readonly store: ScoreStore;
+  /** Start a round now (as the scheduler would); resolves once its jobs are queued. */
+  triggerRound(): Promise<{ round?: number; skipped?: string }>;
+  /** Check now whether weights are due (as the scheduler would). */
+  triggerWeightsCheck(): Promise<{ due: boolean; epoch: number; reason?: string }>;
+  weightsState(): Promise<WeightsState>;
+  /** Stop the workers, close queues, connections, pools and the metrics server. */
+  stop(): Promise<void>;
+}
+
+function positiveInt(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`validator option ${name}=${value} is invalid; pass a positive integer`);
+  return value;
+}
+
+/** Start a validator. */
+export async function startValidator(options: ValidatorOptions): Promise<RunningValidator> {
+  const log = options.logger ?? pino({ level: 'silent' });
+  const keyPrefix = options.keyPrefix ?? defaultKeyPrefix(options.netuid, options.hotkey);
+  const roundIntervalMs = positiveInt('roundIntervalMs', options.roundIntervalMs ?? 12_000);
+  const weightsCheckIntervalMs = positiveInt(
+    'weightsCheckIntervalMs',
+    options.weightsCheckIntervalMs ?? 12_000,
+  );
+  const workers = positiveInt('workers', options.workers ?? 4);
+  const lockDuration = options.lockDurationMs ?? 30_000;
+  const stalledInterval = options.stalledIntervalMs ?? Math.max(1_000, Math.floor(lockDuration / 2));
+
+  const redisOpts: RedisOptions = { maxRetriesPerRequest: null, ...options.redisOptions };
+  const connections: Redis[] = [];
+  const connect = () => {
+    const c = new Redis(options.redis, redisOpts);
+    // ioredis reconnects by itself; without a listener an 'error' would crash the process.
+    c.on('error', (err) => log.debug({ err: err.message }, 'redis connection error (reconnecting)'));
+    connections.push(c);
+    return c;
+  };
+  const redis = connect();
+  const bullConnection = connect();
+  const bullPrefix = `${keyPrefix}:bull`;
+  const queueOpts = { connection: bullConnection, prefix: bullPrefix };
+  const queues = {
+    rounds: new Queue(QUEUES.rounds, queueOpts),
+    queries: new Queue(QUEUES.queries, queueOpts),
+    weights: new Queue(QUEUES.weights, queueOpts),
+  };
+  const flow = new FlowProducer(queueOpts);
+
+  const registry =
+    options.registry ??
+    createMetricsRegistry({ defaultLabels: { role: 'validator', netuid: String(options.netuid) } });
+  const store = new ScoreStore(redis, { prefix: keyPrefix, alpha: options.emaAlpha ?? DEFAULT_EMA_ALPHA });
+  const metrics = createValidatorMetrics(registry, {
+    scores: () => store.read(),
+    queueCounts: async () =>
+      Promise.all(
+        Object.entries(queues).map(async ([name, q]) => {
+          const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'waiting-children', 'failed');
+          const [oldest] = await q.getJobs(['wait'], 0, 0, true);
+          return oldest
+            ? { queue: name, counts, oldestWaitingMs: Date.now() - oldest.timestamp }
+            : { queue: name, counts };
+        }),
+      ),
+  });
+  const dendrite = new Dendrite({ ...options.dendrite, sign: options.sign });
+  const metagraph = new MetagraphCache(options.chain, options.netuid, options.resyncBlocks ?? 100);
+
+  const roundCtx: RoundContext = {
+    plugin: options.plugin,
+    netuid: options.netuid,
+    hotkey: options.hotkey,
+    redis,
+    keyPrefix,
+    store,
+    dendrite,
+    metagraph,
+    metrics,
+    log,
+    queues,
+    flow,
+    sampleSize: positiveInt('sampleSize', options.sampleSize ?? 50),
+    batchSize: positiveInt('batchSize', options.batchSize ?? 16),
+    queryTimeoutMs: positiveInt('queryTimeoutMs', options.queryTimeoutMs ?? 12_000),
+    maxPendingRounds: positiveInt('maxPendingRounds', options.maxPendingRounds ?? 3),
+    vpermitTaoLimit: options.vpermitTaoLimit ?? 4096,
+  };
+  const weightCtx: WeightContext = {
+    netuid: options.netuid,
+    hotkey: options.hotkey,
+    versionKey: options.versionKey ?? options.plugin.versionKey,
+    chain: options.chain,
+    redis,
+    keyPrefix,
+    store,
+    metagraph,
+    metrics,
+    log,
+    queue: queues.weights,
+    excludeQuantile: options.excludeQuantile ?? 0,
+    attempts: positiveInt('weightsAttempts', options.weightsAttempts ?? 6),
+    backoffMs: positiveInt('weightsBackoffMs', options.weightsBackoffMs ?? 2_000),
+  };
+
+  const workerOpts = (concurrency: number) => ({
+    connection: connect(),
+    prefix: bullPrefix,
+    concurrency,
+    lockDuration,
+    stalledInterval,
+    maxStalledCount: 5,
+  });
+  const roundWorker = new Worker(
+    QUEUES.rounds,
+    async (job: Job) => {
+      if (job.name === 'fold') return processFold(roundCtx, job as Job<FoldJobData>);
+      return processTick(roundCtx, job);
+    },
+    workerOpts(2),
+  );
+  const queryWorker = new Worker(
+    QUEUES.queries,
+    async (job: Job<QueryJobData>) => processQuery(roundCtx, job),
+    workerOpts(workers),
+  );
+  const weightWorker = new Worker(
+    QUEUES.weights,
+    async (job: Job) =>
+      job.name === 'set'
+        ? processWeightsSet(weightCtx, job as Job<{ epoch: number }>)
+        : processWeightsCheck(weightCtx),
+    workerOpts(1),
+  );
+  const allWorkers = [roundWorker, queryWorker, weightWorker];
+  for (const w of allWorkers) {
+    w.on('error', (err) => log.warn({ err: err.message, queue: w.name }, 'worker error (BullMQ retries)'));
+    w.on('failed', (job, err) => {
+      if (!job) return;
+      const stage =
+        w === queryWorker ? 'query' : job.name === 'fold' ? 'fold' : job.name === 'tick' ? 'tick' : undefined;
+      if (stage) metrics.roundsFailed.inc({ stage });
+      log.warn(
+        { queue: w.name, job: job.id, name: job.name, attempt: job.attemptsMade, err: err.message },
+        'job failed',
+      );
+    });
+  }
+
+  const schedule = async () => {
+    if (options.schedule?.rounds !== false) {
+      await queues.rounds.upsertJobScheduler(
+        'round',
+        { every: roundIntervalMs },
+        {
+          name: 'tick',
+          opts: { attempts: 3, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+        },
+      );
+    }
+    if (options.schedule?.weights !== false) {
+      await queues.weights.upsertJobScheduler(
+        'weights',
+        { every: weightsCheckIntervalMs },
+        {
+          name: 'check',
+          opts: { attempts: 2, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+        },
+      );
+    }
+  };
+  await schedule();
+  // After a Redis restart (possibly without persistence) put the schedulers back.
+  let firstReady = true;
+  redis.on('ready', () => {
+    if (firstReady) {
+      firstReady = false;
+      return;
+    }
+    log.warn('reconnected to Redis; re-registering the round and weight schedulers');
+    schedule().catch((err: Error) => log.error({ err: err.message }, 'could not re-register schedulers'));
+  });
+  if (redis.status === 'ready') firstReady = false;
+
+  let server: MetricsServer | undefined;
+  if (options.metricsPort !== undefined) {
+    server = await startMetricsServer({
+      registry,
+      port: options.metricsPort,
+      ...(options.metricsHost ? { host: options.metricsHost } : {}),
+      health: async () => {
+        const weights = await readWeightsState(redis, keyPrefix).catch(() => ({}));
+        return {
+          ok: redis.status === 'ready',
+          redis: redis.status,
+          netuid: options.netuid,
+          hotkey: options.hotkey,
+          weights,
+        };
+      },
+    });
+  }
+
+  let stopped = false;
+  return {
+    keyPrefix,
+    metrics,
+    registry,
+    metricsUrl: server?.url,
+    queues,
+    store,
+    triggerRound: () =>
+      processTick(roundCtx, {
+        id: `manual-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+        name: 'tick',
+        timestamp: Date.now(),
+      } as Job),
+    triggerWeightsCheck: () => processWeightsCheck(weightCtx),
+    weightsState: () => readWeightsState(redis, keyPrefix),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await Promise.allSettled(allWorkers.map((w) => w.close()));
+      await Promise.allSettled([...Object.values(queues).map((q) => q.close()), flow.close()]);
+      await dendrite.close();
+      await server?.close();
+      await Promise.allSettled(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}
