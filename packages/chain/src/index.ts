@@ -3,3 +3,4 @@
  * btcli-compatible wallets.
  */
 export * from './wallet/index.js';
+export * from './client/index.js';

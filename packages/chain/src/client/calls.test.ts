@@ -1,0 +1,266 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { Keyring } from '@polkadot/keyring';
+import { Metadata, TypeRegistry } from '@polkadot/types';
+import { expandMetadata } from '@polkadot/types/metadata/decorate';
+import type { Call, RuntimeVersion } from '@polkadot/types/interfaces';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  type TxLike,
+  buildAddStake,
+  buildAdminUtils,
+  buildBurnedRegister,
+  buildCommitWeights,
+  buildRegisterNetwork,
+  buildRemoveStake,
+  buildRevealWeights,
+  buildServeAxon,
+  buildSetWeights,
+  buildStartCall,
+  buildSudo,
+  buildTransfer,
+} from './calls.js';
+import { SUBTENSOR_SIGNED_EXTENSIONS } from './extensions.js';
+
+// The real subtensor runtime metadata (spec 381); not shipped with the package, so skip without it.
+const FIXTURE = new URL(
+  '../../../../../shared/fixtures/subtensor-metadata-v16-spec381.scale',
+  import.meta.url,
+);
+const ALICE = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
+const HASH = '0x15d1d763685dfce22d8650296059d5767f0932787b33a80c31d996c3d36b6eef';
+
+describe.skipIf(!existsSync(FIXTURE))(
+  'call encoding conforms to the real subtensor metadata (fixture absent)',
+  () => {
+    const registry = new TypeRegistry();
+    const metadata = new Metadata(registry, readFileSync(FIXTURE));
+    registry.setMetadata(metadata, undefined, SUBTENSOR_SIGNED_EXTENSIONS);
+    const tx = expandMetadata(registry, metadata).tx as unknown as TxLike<Call>;
+
+    type Case = [string, Call, string, string, [number, number], [string, string][]];
+    const cases: Case[] = [
+      [
+        'set_weights',
+        buildSetWeights(tx, { netuid: 1, uids: [0, 1], values: [65535, 32767], versionKey: 0n }),
+        'subtensorModule',
+        'setWeights',
+        [7, 0],
+        [
+          ['netuid', 'u16'],
+          ['dests', 'Vec<u16>'],
+          ['weights', 'Vec<u16>'],
+          ['versionKey', 'u64'],
+        ],
+      ],
+      [
+        'set_mechanism_weights',
+        buildSetWeights(tx, { netuid: 1, mecid: 1, uids: [0], values: [65535], versionKey: 3n }),
+        'subtensorModule',
+        'setMechanismWeights',
+        [7, 119],
+        [
+          ['netuid', 'u16'],
+          ['mecid', 'u8'],
+          ['dests', 'Vec<u16>'],
+          ['weights', 'Vec<u16>'],
+          ['versionKey', 'u64'],
+        ],
+      ],
+      [
+        'commit_weights',
+        buildCommitWeights(tx, { netuid: 1, commitHash: HASH }),
+        'subtensorModule',
+        'commitWeights',
+        [7, 96],
+        [
+          ['netuid', 'u16'],
+          ['commitHash', 'H256'],
+        ],
+      ],
+      [
+        'reveal_weights',
+        buildRevealWeights(tx, {
+          netuid: 1,
+          uids: [0, 1],
+          values: [65535, 32768],
+          salt: [1, 2, 3, 4, 5, 6, 7, 8],
+          versionKey: 0n,
+        }),
+        'subtensorModule',
+        'revealWeights',
+        [7, 97],
+        [
+          ['netuid', 'u16'],
+          ['uids', 'Vec<u16>'],
+          ['values', 'Vec<u16>'],
+          ['salt', 'Vec<u16>'],
+          ['versionKey', 'u64'],
+        ],
+      ],
+      [
+        'serve_axon',
+        buildServeAxon(tx, {
+          netuid: 1,
+          version: 10002000,
+          ip: 3232235786n,
+          port: 8091,
+          ipType: 4,
+          protocol: 4,
+        }),
+        'subtensorModule',
+        'serveAxon',
+        [7, 4],
+        [
+          ['netuid', 'u16'],
+          ['version', 'u32'],
+          ['ip', 'u128'],
+          ['port', 'u16'],
+          ['ipType', 'u8'],
+          ['protocol', 'u8'],
+          ['placeholder1', 'u8'],
+          ['placeholder2', 'u8'],
+        ],
+      ],
+      [
+        'burned_register',
+        buildBurnedRegister(tx, { netuid: 1, hotkey: ALICE }),
+        'subtensorModule',
+        'burnedRegister',
+        [7, 7],
+        [
+          ['netuid', 'u16'],
+          ['hotkey', 'AccountId32'],
+        ],
+      ],
+      [
+        'register_network',
+        buildRegisterNetwork(tx, { hotkey: ALICE }),
+        'subtensorModule',
+        'registerNetwork',
+        [7, 59],
+        [['hotkey', 'AccountId32']],
+      ],
+      [
+        'start_call',
+        buildStartCall(tx, { netuid: 2 }),
+        'subtensorModule',
+        'startCall',
+        [7, 92],
+        [['netuid', 'u16']],
+      ],
+      [
+        'add_stake',
+        buildAddStake(tx, { hotkey: ALICE, netuid: 1, amountRao: 5_000_000_000n }),
+        'subtensorModule',
+        'addStake',
+        [7, 2],
+        [
+          ['hotkey', 'AccountId32'],
+          ['netuid', 'u16'],
+          ['amountStaked', 'u64'],
+        ],
+      ],
+      [
+        'remove_stake',
+        buildRemoveStake(tx, { hotkey: ALICE, netuid: 1, amountRao: 1_000n }),
+        'subtensorModule',
+        'removeStake',
+        [7, 3],
+        [
+          ['hotkey', 'AccountId32'],
+          ['netuid', 'u16'],
+          ['amountUnstaked', 'u64'],
+        ],
+      ],
+      [
+        'transfer_keep_alive',
+        buildTransfer(tx, { dest: ALICE, amountRao: 10n }),
+        'balances',
+        'transferKeepAlive',
+        [5, 3],
+        [
+          ['dest', 'MultiAddress'],
+          ['value', 'Compact<u64>'],
+        ],
+      ],
+      [
+        'transfer_allow_death',
+        buildTransfer(tx, { dest: ALICE, amountRao: 10n, keepAlive: false }),
+        'balances',
+        'transferAllowDeath',
+        [5, 0],
+        [
+          ['dest', 'MultiAddress'],
+          ['value', 'Compact<u64>'],
+        ],
+      ],
+      [
+        'sudo(sudo_set_weights_set_rate_limit)',
+        buildSudo(tx, buildAdminUtils(tx, 'sudoSetWeightsSetRateLimit', [1, 0n])),
+        'sudo',
+        'sudo',
+        [12, 0],
+        [['call', 'Call']],
+      ],
+    ];
+
+    it.each(cases)(
+      '%s: call index, argument names/types and a decode round trip',
+      (_n, c, sec, meth, idx, args) => {
+        expect(Array.from(c.callIndex)).toEqual(idx);
+        expect(c.section).toBe(sec);
+        expect(c.method).toBe(meth);
+        expect(c.meta.args.map((a) => [a.name.toString(), a.type.toString()])).toEqual(args);
+        const back = registry.createType('Call', c.toU8a());
+        expect(back.section).toBe(sec);
+        expect(back.method).toBe(meth);
+        expect(back.toJSON()).toEqual(c.toJSON());
+        expect(back.toHex()).toBe(c.toHex());
+      },
+    );
+
+    it('encodes set_weights to the golden bytes from the metadata summary', () => {
+      const c = buildSetWeights(tx, { netuid: 1, uids: [0, 1], values: [65535, 32767], versionKey: 0n });
+      expect(c.toHex()).toBe('0x07000100080000010008ffffff7f0000000000000000');
+    });
+
+    it('decodes the inner AdminUtils call of a sudo wrapper', () => {
+      const c = buildSudo(tx, buildAdminUtils(tx, 'sudoSetWeightsSetRateLimit', [1, 0n]));
+      const inner = registry.createType('Call', c.toU8a()).args[0] as Call;
+      expect([inner.section, inner.method, Array.from(inner.callIndex)]).toEqual([
+        'adminUtils',
+        'sudoSetWeightsSetRateLimit',
+        [19, 7],
+      ]);
+    });
+
+    it('signs an extrinsic with the runtime extension list and decodes it back', async () => {
+      await cryptoWaitReady();
+      const alice = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Alice');
+      const c = buildSetWeights(tx, { netuid: 1, uids: [0, 1], values: [65535, 32767], versionKey: 0n });
+      const ext = registry.createType('Extrinsic', c);
+      const version = metadata.asLatest.pallets
+        .find((p) => p.name.toString() === 'System')!
+        .constants.find((k) => k.name.toString() === 'Version')!;
+      const runtimeVersion = registry.createType(
+        'RuntimeVersion',
+        version.value,
+      ) as unknown as RuntimeVersion;
+      const genesis = `0x${'11'.repeat(32)}`;
+      ext.sign(alice, {
+        blockHash: genesis,
+        genesisHash: genesis,
+        nonce: 5,
+        runtimeVersion,
+        signedExtensions: registry.signedExtensions,
+      });
+      const back = registry.createType('Extrinsic', ext.toU8a());
+      expect(back.isSigned).toBe(true);
+      expect(back.signer.toString()).toBe(ALICE);
+      expect(back.nonce.toNumber()).toBe(5);
+      expect(`${back.method.section}.${back.method.method}`).toBe('subtensorModule.setWeights');
+      expect(back.toHex()).toBe(ext.toHex());
+    });
+  },
+);

@@ -1,0 +1,586 @@
+/**
+ * SubtensorClient: metagraph sync, hyperparameters, weights (direct or commit-reveal), serving,
+ * registration, staking, transfers and block subscriptions over one WebSocket connection.
+ */
+import type { ApiPromise } from '@polkadot/api';
+import type { SubmittableExtrinsic } from '@polkadot/api/types';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import { decodeAddress } from '@polkadot/util-crypto';
+import {
+  checkWeightsAgainstChainRules,
+  convertWeightsAndUidsForEmit,
+  processWeightsForNetuid,
+  weightCommitHash,
+} from '@subnetkit/core';
+import type { Logger } from 'pino';
+import { encodeIp } from './axon.js';
+import {
+  type TxLike,
+  buildAddStake,
+  buildAdminUtils,
+  buildBurnedRegister,
+  buildCommitWeights,
+  buildRegisterNetwork,
+  buildRemoveStake,
+  buildRevealWeights,
+  buildServeAxon,
+  buildSetWeights,
+  buildStartCall,
+  buildSudo,
+  buildTransfer,
+} from './calls.js';
+import { type CommitStore, JsonFileCommitStore, type PendingCommit } from './commit-store.js';
+import { type Connection, type ConnectionOptions, openConnection } from './connection.js';
+import { type TempoPosition, epochIndex, firstBlockOfEpoch, randomSalt, tempoPosition } from './epoch.js';
+import { ChainError, type ErrorContext, explainChainError } from './errors.js';
+import { type Hyperparameters, decodeHyperparameters, hyperparameterKeys } from './hyperparams.js';
+import { type Metagraph, type SyncOptions, syncMetagraphAt } from './metagraph.js';
+import { NonceManager } from './nonce.js';
+import { StorageReader } from './storage.js';
+import { type SubmitOptions, type TxResult, type WaitFor, signAndSubmit } from './submit.js';
+
+/** Options of {@link connect}. */
+export interface ClientOptions extends ConnectionOptions {
+  /** Where pending commit-reveal salts are kept. Default: JSON files under `~/.subnetkit/commits`. */
+  commitStore?: CommitStore;
+  /** Default wait for every submission. Default `inBlock`. */
+  waitFor?: WaitFor;
+  /** Default inclusion timeout. Default 120 s. */
+  inclusionTimeoutMs?: number;
+  /** Optional pino logger (debug lines per submission; never secrets). */
+  logger?: Logger;
+}
+
+/** A block reference. */
+export interface BlockRef {
+  number: number;
+  hash: string;
+}
+
+/** Options of {@link SubtensorClient.setWeights}. */
+export interface SetWeightsOptions extends SubmitOptions {
+  /** Mechanism id (default 0). */
+  mecid?: number;
+  /** Check registration, rate limit, version key and payload rules locally first (default true). */
+  preflight?: boolean;
+  /**
+   * `weights` are already u16 values to send as-is (skip processWeightsForNetuid and quantisation).
+   * Default false: `weights` are float scores.
+   */
+  raw?: boolean;
+  /** Passed to processWeightsForNetuid (u16 proportion). */
+  excludeQuantile?: number;
+}
+
+/** Outcome of setWeights: either set directly or committed for a later reveal. */
+export type SetWeightsResult =
+  | (TxResult & { mode: 'set'; uids: number[]; values: number[] })
+  | (TxResult & {
+      mode: 'commit';
+      uids: number[];
+      values: number[];
+      commitHash: string;
+      revealAtBlock?: number;
+    });
+
+/** What happened to one pending commit in {@link SubtensorClient.revealDueCommits}. */
+export interface RevealOutcome {
+  commitHash: string;
+  status: 'revealed' | 'waiting' | 'expired' | 'gone';
+  /** For `waiting`: the first block of the reveal epoch. */
+  revealAtBlock?: number;
+  tx?: TxResult;
+}
+
+/** A new head, with the tempo position of a subnet when one was asked for. */
+export interface BlockEvent extends BlockRef {
+  tempo?: TempoPosition;
+}
+
+/** Connects to a node (`ws://…`, `local`, `test`, `finney`) and returns a client. */
+export async function connect(chain: string, opts: ClientOptions = {}): Promise<SubtensorClient> {
+  return new SubtensorClient(await openConnection(chain, opts), opts);
+}
+
+/** The subtensor client. Create with {@link connect}; call {@link close} when done. */
+export class SubtensorClient {
+  readonly api: ApiPromise;
+  readonly url: string;
+  readonly storage: StorageReader;
+  readonly nonces = new NonceManager();
+  readonly commitStore: CommitStore;
+  readonly #conn: Connection;
+  readonly #opts: ClientOptions;
+
+  constructor(conn: Connection, opts: ClientOptions = {}) {
+    this.#conn = conn;
+    this.#opts = opts;
+    this.api = conn.api;
+    this.url = conn.url;
+    this.storage = new StorageReader(conn.api, conn.send);
+    this.commitStore = opts.commitStore ?? new JsonFileCommitStore();
+  }
+
+  /** Closes the connection (no reconnects afterwards). */
+  async close(): Promise<void> {
+    await this.#conn.close();
+  }
+
+  /** The SS58 prefix the chain reports (42 on subtensor). */
+  get ss58Format(): number {
+    return this.api.registry.chainSS58 ?? 42;
+  }
+
+  get #tx(): TxLike<SubmittableExtrinsic<'promise'>> {
+    return this.api.tx as unknown as TxLike<SubmittableExtrinsic<'promise'>>;
+  }
+
+  /** The best block, or block `number` when given. */
+  async block(number?: number): Promise<BlockRef> {
+    if (number === undefined) {
+      const header = await this.api.rpc.chain.getHeader();
+      return { number: header.number.toNumber(), hash: header.hash.toHex() };
+    }
+    const hash = await this.api.rpc.chain.getBlockHash(number);
+    if (hash.isEmpty || /^0x0+$/.test(hash.toHex())) {
+      throw new ChainError(
+        'BadInput',
+        `block ${number} is not known to ${this.url}; use a block at or below the head`,
+      );
+    }
+    return { number, hash: hash.toHex() };
+  }
+
+  async #read(keys: string[], at: string): Promise<(Uint8Array | null)[]> {
+    return this.storage.fetchRaw(keys, at);
+  }
+
+  /** Reads one storage value (decoded with the runtime's type) at the best block or `at`. */
+  async query(item: string, args: unknown[] = [], at?: BlockRef, section = 'subtensorModule') {
+    const ref = at ?? (await this.block());
+    const [raw] = await this.#read([this.storage.key(item, args, section)], ref.hash);
+    return this.storage.decode(item, raw ?? null, section);
+  }
+
+  /** True when the subnet exists (NetworksAdded). */
+  async subnetExists(netuid: number, at?: BlockRef): Promise<boolean> {
+    return (await this.query('networksAdded', [netuid], at))?.toJSON() === true;
+  }
+
+  /** A subnet's hyperparameters, read from storage at the best block (or `block`). */
+  async hyperparameters(netuid: number, opts: { block?: number } = {}): Promise<Hyperparameters> {
+    const at = await this.block(opts.block);
+    await this.#requireSubnet(netuid, at);
+    const raw = await this.#read(hyperparameterKeys(this.storage, netuid), at.hash);
+    return decodeHyperparameters(this.storage, netuid, raw);
+  }
+
+  async #requireSubnet(netuid: number, at: BlockRef): Promise<void> {
+    if (this.storage.has('networksAdded') && !(await this.subnetExists(netuid, at))) {
+      throw new ChainError(
+        'BadInput',
+        `netuid ${netuid} does not exist on ${this.url}; check --netuid and --chain`,
+        {
+          chainError: 'SubnetNotExists',
+        },
+      );
+    }
+  }
+
+  /** Syncs a subnet's metagraph (batched storage reads; weights/bonds on request). */
+  async syncMetagraph(netuid: number, opts: SyncOptions = {}): Promise<Metagraph> {
+    const at = await this.block(opts.block);
+    await this.#requireSubnet(netuid, at);
+    return syncMetagraphAt(this.storage, netuid, at, opts, this.ss58Format);
+  }
+
+  /** The uid of a hotkey on a subnet, or null when it is not registered there. */
+  async uidOf(netuid: number, hotkey: string, at?: BlockRef): Promise<number | null> {
+    const v = await this.query('uids', [netuid, hotkey], at);
+    return v === null || v.isEmpty ? null : Number(v.toString());
+  }
+
+  /** Free balance of an account, in rao. */
+  async balance(ss58: string, at?: BlockRef): Promise<bigint> {
+    const acct = (await this.query('account', [ss58], at, 'system'))?.toJSON() as {
+      data?: { free?: unknown };
+    } | null;
+    return BigInt(String(acct?.data?.free ?? 0));
+  }
+
+  /** A hotkey's total alpha stake on a subnet (TotalHotkeyAlpha), in rao. */
+  async hotkeyStake(hotkey: string, netuid: number, at?: BlockRef): Promise<bigint> {
+    return BigInt((await this.query('totalHotkeyAlpha', [hotkey, netuid], at))?.toString() ?? '0');
+  }
+
+  #submit(
+    pair: KeyringPair,
+    tx: SubmittableExtrinsic<'promise'>,
+    ctx: ErrorContext,
+    opts: SubmitOptions = {},
+  ) {
+    this.#opts.logger?.debug(
+      { call: ctx.call, signer: pair.address, netuid: ctx.netuid },
+      'submitting extrinsic',
+    );
+    return signAndSubmit(this.api, this.nonces, pair, tx, ctx, {
+      waitFor: opts.waitFor ?? this.#opts.waitFor ?? 'inBlock',
+      timeoutMs: opts.timeoutMs ?? this.#opts.inclusionTimeoutMs ?? 120_000,
+      url: this.url,
+    });
+  }
+
+  /**
+   * Sets weights for `hotkey` on `netuid`: applies the chain's min-allowed-weights and max-weight rules
+   * (core's processWeightsForNetuid), quantises to u16, checks registration, version key and the rate limit,
+   * then submits `set_weights` and waits. On subnets with commit-reveal enabled it commits instead (salt
+   * persisted in the commit store) and {@link revealDueCommits} reveals later.
+   */
+  async setWeights(
+    hotkey: KeyringPair,
+    netuid: number,
+    uids: ArrayLike<number>,
+    weights: ArrayLike<number>,
+    versionKey: bigint | number,
+    opts: SetWeightsOptions = {},
+  ): Promise<SetWeightsResult> {
+    const at = await this.block();
+    const hp = await this.hyperparameters(netuid, { block: at.number });
+    const mecid = opts.mecid ?? 0;
+    const index = mecid * 4096 + netuid;
+    const preflight = opts.preflight ?? true;
+    const ctx: ErrorContext = {
+      call: hp.commitRevealWeightsEnabled ? 'commitWeights' : 'setWeights',
+      netuid,
+      hotkey: hotkey.address,
+      block: at.number,
+      rateLimit: hp.weightsSetRateLimit,
+      versionKey,
+      chainVersionKey: hp.weightsVersionKey,
+      minAllowedWeights: hp.minAllowedWeights,
+      n: hp.n,
+      maxWeightsLimit: hp.maxWeightsLimit,
+    };
+    if (hp.stakeThreshold !== undefined) ctx.stakeThreshold = hp.stakeThreshold;
+
+    let out: { uids: number[]; values: number[] };
+    if (opts.raw) {
+      out = { uids: Array.from(uids), values: Array.from(weights) };
+    } else {
+      const processed = processWeightsForNetuid({
+        uids,
+        weights,
+        n: hp.n,
+        minAllowedWeights: hp.minAllowedWeights,
+        maxWeightLimit: hp.maxWeightLimit,
+        ...(opts.excludeQuantile === undefined ? {} : { excludeQuantile: opts.excludeQuantile }),
+      });
+      const emit = convertWeightsAndUidsForEmit(processed.uids, processed.weights);
+      out = { uids: emit.uids, values: emit.weights };
+    }
+    ctx.weightsCount = out.uids.length;
+
+    const uid = await this.uidOf(netuid, hotkey.address, at);
+    if (uid !== null) ctx.uid = uid;
+    if (preflight) {
+      const fail = (name: string) =>
+        new ChainError('Preflight', `${ctx.call} not sent: ${explainChainError(name, ctx)}`, {
+          chainError: name,
+        });
+      if (uid === null) throw fail('HotKeyNotRegisteredInSubNet');
+      if (hp.weightsVersionKey !== 0n && BigInt(versionKey) < hp.weightsVersionKey)
+        throw fail('IncorrectWeightVersionKey');
+      const lastUpdate = await this.query('lastUpdate', [index], at);
+      const last = Number((lastUpdate?.toJSON() as number[] | null)?.[uid] ?? 0);
+      ctx.lastUpdate = last;
+      // The extrinsic executes in the next block: it passes when next - last >= limit.
+      if (last !== 0 && at.number + 1 - last < hp.weightsSetRateLimit) {
+        throw fail(hp.commitRevealWeightsEnabled ? 'CommittingWeightsTooFast' : 'SettingWeightsTooFast');
+      }
+      const violation = checkWeightsAgainstChainRules({
+        uids: out.uids,
+        values: out.values,
+        n: hp.n,
+        minAllowedWeights: hp.minAllowedWeights,
+        maxWeightsLimit: hp.maxWeightsLimit,
+        selfUid: uid,
+      });
+      if (violation) throw fail(violation.error);
+    }
+
+    if (!hp.commitRevealWeightsEnabled) {
+      const tx = buildSetWeights(this.#tx, { netuid, uids: out.uids, values: out.values, versionKey, mecid });
+      const r = await this.#submit(hotkey, tx, ctx, opts);
+      return { ...r, mode: 'set', ...out };
+    }
+    return this.#commit(hotkey, netuid, index, out, versionKey, hp, ctx, opts);
+  }
+
+  async #commit(
+    hotkey: KeyringPair,
+    netuid: number,
+    index: number,
+    out: { uids: number[]; values: number[] },
+    versionKey: bigint | number,
+    hp: Hyperparameters,
+    ctx: ErrorContext,
+    opts: SubmitOptions,
+  ): Promise<SetWeightsResult> {
+    const salt = randomSalt();
+    const commitHash = weightCommitHash({
+      hotkeyPublicKey: decodeAddress(hotkey.address),
+      netuidIndex: index,
+      uids: out.uids,
+      values: out.values,
+      salt,
+      versionKey: BigInt(versionKey),
+    });
+    const pending: PendingCommit = {
+      netuid,
+      hotkey: hotkey.address,
+      commitHash,
+      ...out,
+      salt,
+      versionKey: BigInt(versionKey).toString(),
+      commitBlock: 0,
+    };
+    // Persist before sending: a crash after inclusion must still be able to reveal.
+    await this.commitStore.save(pending);
+    let r: TxResult;
+    try {
+      r = await this.#submit(hotkey, buildCommitWeights(this.#tx, { netuid, commitHash }), ctx, opts);
+    } catch (e) {
+      await this.commitStore.delete(commitHash);
+      throw e;
+    }
+    await this.commitStore.save({ ...pending, commitBlock: r.blockNumber });
+    const commitEpoch = epochIndex(r.blockNumber, netuid, hp.tempo);
+    const revealAtBlock = firstBlockOfEpoch(commitEpoch + hp.revealPeriodEpochs, netuid, hp.tempo);
+    return { ...r, mode: 'commit', ...out, commitHash, revealAtBlock };
+  }
+
+  /** Reveals one stored commit now (`reveal_weights`), deleting it from the store on success. */
+  async revealWeights(
+    hotkey: KeyringPair,
+    commit: PendingCommit,
+    opts: SubmitOptions = {},
+  ): Promise<TxResult> {
+    const tx = buildRevealWeights(this.#tx, {
+      netuid: commit.netuid,
+      uids: commit.uids,
+      values: commit.values,
+      salt: commit.salt,
+      versionKey: BigInt(commit.versionKey),
+    });
+    const r = await this.#submit(
+      hotkey,
+      tx,
+      { call: 'revealWeights', netuid: commit.netuid, hotkey: hotkey.address },
+      opts,
+    );
+    await this.commitStore.delete(commit.commitHash);
+    return r;
+  }
+
+  /**
+   * Reveals every stored commit of `hotkey` on `netuid` whose reveal epoch has come; reports the others
+   * (waiting, or expired/gone and dropped from the store). Call it every block or every few blocks.
+   */
+  async revealDueCommits(
+    hotkey: KeyringPair,
+    netuid: number,
+    opts: SubmitOptions = {},
+  ): Promise<RevealOutcome[]> {
+    const pending = await this.commitStore.load(hotkey.address, netuid);
+    if (pending.length === 0) return [];
+    const at = await this.block();
+    const hp = await this.hyperparameters(netuid, { block: at.number });
+    const onChain = (await this.query('weightCommits', [netuid, hotkey.address], at))?.toJSON() as
+      | [string, number, number, number][]
+      | null;
+    const next = at.number + 1;
+    const current = this.storage.has('subnetEpochIndex')
+      ? Number((await this.query('subnetEpochIndex', [netuid], at))?.toString() ?? 0)
+      : epochIndex(next, netuid, hp.tempo);
+    const outcomes: RevealOutcome[] = [];
+    for (const c of pending) {
+      const entry = onChain?.find(([h]) => h.toLowerCase() === c.commitHash.toLowerCase());
+      if (!entry) {
+        // Not (or no longer) on chain: revealed elsewhere, expired and pruned, or never included.
+        if (c.commitBlock === 0 || c.commitBlock < at.number) await this.commitStore.delete(c.commitHash);
+        outcomes.push({ commitHash: c.commitHash, status: 'gone' });
+        continue;
+      }
+      const revealEpoch = Number(entry[1]) + hp.revealPeriodEpochs;
+      if (current < revealEpoch) {
+        outcomes.push({
+          commitHash: c.commitHash,
+          status: 'waiting',
+          revealAtBlock: firstBlockOfEpoch(revealEpoch, netuid, hp.tempo),
+        });
+      } else if (current > revealEpoch) {
+        await this.commitStore.delete(c.commitHash);
+        outcomes.push({ commitHash: c.commitHash, status: 'expired' });
+      } else {
+        try {
+          outcomes.push({
+            commitHash: c.commitHash,
+            status: 'revealed',
+            tx: await this.revealWeights(hotkey, c, opts),
+          });
+        } catch (e) {
+          if (e instanceof ChainError && e.chainError === 'RevealTooEarly') {
+            outcomes.push({ commitHash: c.commitHash, status: 'waiting' });
+          } else throw e;
+        }
+      }
+    }
+    return outcomes;
+  }
+
+  /** Publishes the hotkey's axon (`serve_axon`). IPv4/IPv6 text is encoded as subtensor expects. */
+  async serveAxon(
+    hotkey: KeyringPair,
+    a: { netuid: number; ip: string; port: number; version?: number; protocol?: number },
+    opts: SubmitOptions = {},
+  ): Promise<TxResult> {
+    const { ip, ipType } = encodeIp(a.ip);
+    if (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535) {
+      throw new ChainError('BadInput', `invalid axon port ${a.port}: use 1-65535`);
+    }
+    const tx = buildServeAxon(this.#tx, {
+      netuid: a.netuid,
+      version: a.version ?? 0,
+      ip,
+      port: a.port,
+      ipType,
+      protocol: a.protocol ?? 4,
+    });
+    return this.#submit(hotkey, tx, { call: 'serveAxon', netuid: a.netuid, hotkey: hotkey.address }, opts);
+  }
+
+  /** Registers `hotkey` on `netuid` by burning TAO from `coldkey`. Returns the new uid. */
+  async burnedRegister(
+    coldkey: KeyringPair,
+    netuid: number,
+    hotkey: string,
+    opts: SubmitOptions = {},
+  ): Promise<TxResult & { uid: number }> {
+    const tx = buildBurnedRegister(this.#tx, { netuid, hotkey });
+    const r = await this.#submit(
+      coldkey,
+      tx,
+      { call: 'burnedRegister', netuid, hotkey, coldkey: coldkey.address },
+      opts,
+    );
+    const ev = r.events.find(
+      (e) => e.event.section === 'subtensorModule' && e.event.method === 'NeuronRegistered',
+    );
+    const uid = ev ? Number(ev.event.data[1]?.toString()) : await this.uidOf(netuid, hotkey);
+    if (uid === null || Number.isNaN(uid)) {
+      throw new ChainError(
+        'Dispatch',
+        `burnedRegister was included but ${hotkey} has no uid on netuid ${netuid}`,
+      );
+    }
+    return { ...r, uid };
+  }
+
+  /** Creates a subnet owned by `coldkey` with `hotkey` as owner hotkey. Returns the new netuid. */
+  async registerNetwork(
+    coldkey: KeyringPair,
+    hotkey: string,
+    opts: SubmitOptions = {},
+  ): Promise<TxResult & { netuid: number }> {
+    const tx = buildRegisterNetwork(this.#tx, { hotkey });
+    const r = await this.#submit(
+      coldkey,
+      tx,
+      { call: 'registerNetwork', hotkey, coldkey: coldkey.address },
+      opts,
+    );
+    const ev = r.events.find(
+      (e) => e.event.section === 'subtensorModule' && e.event.method === 'NetworkAdded',
+    );
+    if (!ev)
+      throw new ChainError('Dispatch', 'registerNetwork was included but emitted no NetworkAdded event');
+    return { ...r, netuid: Number(ev.event.data[0]?.toString()) };
+  }
+
+  /** The subnet owner starts emissions and staking on a new subnet (`start_call`). */
+  async startCall(coldkey: KeyringPair, netuid: number, opts: SubmitOptions = {}): Promise<TxResult> {
+    return this.#submit(coldkey, buildStartCall(this.#tx, { netuid }), { call: 'startCall', netuid }, opts);
+  }
+
+  /** Stakes `amountRao` TAO from `coldkey` to `hotkey` on `netuid`. */
+  async addStake(
+    coldkey: KeyringPair,
+    hotkey: string,
+    netuid: number,
+    amountRao: bigint,
+    opts: SubmitOptions = {},
+  ): Promise<TxResult> {
+    const tx = buildAddStake(this.#tx, { hotkey, netuid, amountRao });
+    return this.#submit(coldkey, tx, { call: 'addStake', netuid, hotkey, coldkey: coldkey.address }, opts);
+  }
+
+  /** Unstakes `amountRao` alpha of `coldkey` from `hotkey` on `netuid`. */
+  async removeStake(
+    coldkey: KeyringPair,
+    hotkey: string,
+    netuid: number,
+    amountRao: bigint,
+    opts: SubmitOptions = {},
+  ): Promise<TxResult> {
+    const tx = buildRemoveStake(this.#tx, { hotkey, netuid, amountRao });
+    return this.#submit(coldkey, tx, { call: 'removeStake', netuid, hotkey, coldkey: coldkey.address }, opts);
+  }
+
+  /** Transfers `amountRao` TAO (keep-alive by default, as btcli). */
+  async transfer(
+    from: KeyringPair,
+    dest: string,
+    amountRao: bigint,
+    opts: SubmitOptions & { keepAlive?: boolean } = {},
+  ): Promise<TxResult> {
+    const tx = buildTransfer(this.#tx, {
+      dest,
+      amountRao,
+      ...(opts.keepAlive === undefined ? {} : { keepAlive: opts.keepAlive }),
+    });
+    return this.#submit(from, tx, { call: 'transfer', coldkey: from.address }, opts);
+  }
+
+  /**
+   * Runs an AdminUtils call through `Sudo.sudo` (local chains: the sudo key is //Alice). A failure of the
+   * wrapped call is raised like any dispatch error.
+   */
+  async sudo(
+    sudoKey: KeyringPair,
+    method: string,
+    args: unknown[],
+    opts: SubmitOptions = {},
+  ): Promise<TxResult> {
+    const inner = buildAdminUtils(this.#tx, method, args);
+    const n = typeof args[0] === 'number' ? { netuid: args[0] } : {};
+    return this.#submit(sudoKey, buildSudo(this.#tx, inner), { call: `sudo(${method})`, ...n }, opts);
+  }
+
+  /**
+   * Calls `onBlock` for every new head; with `netuid`, each event carries the subnet's tempo position.
+   * Returns the unsubscribe function.
+   */
+  async subscribeBlocks(
+    onBlock: (b: BlockEvent) => void,
+    opts: { netuid?: number } = {},
+  ): Promise<() => void> {
+    let tempo: number | undefined;
+    if (opts.netuid !== undefined) tempo = (await this.hyperparameters(opts.netuid)).tempo;
+    const netuid = opts.netuid;
+    return this.api.rpc.chain.subscribeNewHeads((h) => {
+      const b: BlockEvent = { number: h.number.toNumber(), hash: h.hash.toHex() };
+      if (netuid !== undefined && tempo !== undefined) b.tempo = tempoPosition(b.number, netuid, tempo);
+      onBlock(b);
+    });
+  }
+}

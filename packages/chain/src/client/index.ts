@@ -1,0 +1,64 @@
+export { type AxonInfo, decodeAxonInfo, decodeIp, encodeIp } from './axon.js';
+export {
+  type TxLike,
+  type ServeAxonArgs,
+  buildAddStake,
+  buildAdminUtils,
+  buildBurnedRegister,
+  buildCommitWeights,
+  buildRegisterNetwork,
+  buildRemoveStake,
+  buildRevealWeights,
+  buildServeAxon,
+  buildSetWeights,
+  buildStartCall,
+  buildSudo,
+  buildTransfer,
+} from './calls.js';
+export {
+  type BlockEvent,
+  type BlockRef,
+  type ClientOptions,
+  type RevealOutcome,
+  type SetWeightsOptions,
+  type SetWeightsResult,
+  SubtensorClient,
+  connect,
+} from './client.js';
+export {
+  type CommitStore,
+  type PendingCommit,
+  JsonFileCommitStore,
+  MemoryCommitStore,
+  defaultCommitDir,
+} from './commit-store.js';
+export { type Connection, type ConnectionOptions, openConnection } from './connection.js';
+export {
+  type TempoPosition,
+  blocksUntilNextEpoch,
+  epochIndex,
+  firstBlockOfEpoch,
+  randomSalt,
+  tempoPosition,
+} from './epoch.js';
+export {
+  ChainError,
+  type ChainErrorCode,
+  type ErrorContext,
+  SUBTENSOR_CUSTOM_ERRORS,
+  explainChainError,
+  poolErrorToChainError,
+} from './errors.js';
+export { SUBTENSOR_SIGNED_EXTENSIONS } from './extensions.js';
+export { type Hyperparameters, decodeHyperparameters, hyperparameterKeys } from './hyperparams.js';
+export { type Metagraph, type SyncOptions, syncMetagraphAt } from './metagraph.js';
+export { NETWORKS, type NetworkName, resolveChainUrl } from './networks.js';
+export { NonceManager } from './nonce.js';
+export { STORAGE_BATCH, StorageReader } from './storage.js';
+export {
+  type SubmitOptions,
+  type TxResult,
+  type WaitFor,
+  dispatchErrorToChainError,
+  signAndSubmit,
+} from './submit.js';

@@ -1,0 +1,184 @@
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeAxonInfo, decodeIp, encodeIp } from './axon.js';
+import { JsonFileCommitStore, MemoryCommitStore, type PendingCommit } from './commit-store.js';
+import { blocksUntilNextEpoch, epochIndex, firstBlockOfEpoch, randomSalt, tempoPosition } from './epoch.js';
+import { ChainError, explainChainError, poolErrorToChainError } from './errors.js';
+import { NETWORKS, resolveChainUrl } from './networks.js';
+import { NonceManager } from './nonce.js';
+
+describe('axon IP encoding', () => {
+  it('encodes IPv4 as the big-endian integer (protocol facts 2.5) and back', () => {
+    expect(encodeIp('192.168.1.10')).toEqual({ ip: 3232235786n, ipType: 4 });
+    expect(decodeIp(3232235786n, 4)).toBe('192.168.1.10');
+    expect(() => encodeIp('300.1.1.1')).toThrow(ChainError);
+    expect(() => encodeIp('example.com')).toThrow(/expected IPv4 or IPv6/);
+  });
+
+  it('encodes IPv6 to the 128-bit integer and prints it compressed', () => {
+    const { ip, ipType } = encodeIp('2001:db8::1');
+    expect(ipType).toBe(6);
+    expect(ip).toBe((0x20010db8n << 96n) | 1n);
+    expect(decodeIp(ip, 6)).toBe('2001:db8::1');
+    expect(decodeIp(encodeIp('::ffff:1').ip, 6)).toBe('::ffff:1');
+  });
+
+  it('decodes the 34-byte AxonInfo SCALE value', () => {
+    const b = new Uint8Array(34);
+    const dv = new DataView(b.buffer);
+    dv.setBigUint64(0, 1234n, true);
+    dv.setUint32(8, 10002000, true);
+    dv.setUint32(12, 3232235786, true); // low 32 bits of the u128
+    dv.setUint16(28, 8091, true);
+    b[30] = 4;
+    b[31] = 4;
+    expect(decodeAxonInfo(b)).toEqual({
+      block: 1234,
+      version: 10002000,
+      ip: '192.168.1.10',
+      port: 8091,
+      ipType: 4,
+      protocol: 4,
+    });
+    expect(decodeAxonInfo(null)).toBeNull();
+  });
+});
+
+describe('error messages name the cause and the fix', () => {
+  it('rate limit: when to retry', () => {
+    const m = explainChainError('SettingWeightsTooFast', {
+      netuid: 1,
+      lastUpdate: 500,
+      rateLimit: 100,
+      block: 550,
+    });
+    expect(m).toBe(
+      'weights set too fast: netuid 1 allows weights every 100 blocks; last update was at block 500, ' +
+        'retry at block 600 or later (now 550)',
+    );
+  });
+
+  it('unregistered hotkey, version key, too few weights', () => {
+    expect(explainChainError('HotKeyNotRegisteredInSubNet', { netuid: 3, hotkey: '5Abc' })).toMatch(
+      /hotkey 5Abc is not registered on netuid 3; register it first \(`subnetkit subnet register --netuid 3`\)/,
+    );
+    expect(
+      explainChainError('IncorrectWeightVersionKey', { netuid: 1, versionKey: 1n, chainVersionKey: 5n }),
+    ).toMatch(/version key 1 is too old for netuid 1 \(the chain requires >= 5\)/);
+    expect(
+      explainChainError('WeightVecLengthIsLow', { netuid: 1, minAllowedWeights: 8, n: 4, weightsCount: 1 }),
+    ).toMatch(/requires at least 4 non-self entries \(got 1\)/);
+  });
+
+  it('maps pool custom errors (1010) to names and messages', () => {
+    const e = poolErrorToChainError(new Error('1010: Invalid Transaction: Custom error: 6'), {
+      call: 'setWeights',
+      netuid: 2,
+      rateLimit: 10,
+    });
+    expect(e.code).toBe('PoolRejected');
+    expect(e.chainError).toBe('RateLimitExceeded');
+    expect(e.message).toMatch(
+      /^setWeights rejected: weights set too fast: netuid 2 allows weights every 10 blocks/,
+    );
+    expect(
+      poolErrorToChainError(new Error('1010: Invalid Transaction: Custom error: 10'), { netuid: 1 }).message,
+    ).toMatch(/not registered on netuid 1/);
+    expect(poolErrorToChainError(new Error('1014: Priority is too low')).chainError).toBe('NonceConflict');
+  });
+});
+
+describe('tempo arithmetic', () => {
+  it('matches subtensor get_epoch_index', () => {
+    // tempo 10, netuid 1: epochs change where (block + 2) % 11 == 0
+    expect(epochIndex(8, 1, 10)).toBe(0);
+    expect(epochIndex(9, 1, 10)).toBe(1);
+    expect(firstBlockOfEpoch(1, 1, 10)).toBe(9);
+    expect(blocksUntilNextEpoch(9, 1, 10)).toBe(10);
+    expect(tempoPosition(12, 1, 10)).toEqual({ block: 12, epoch: 1, intoEpoch: 3, blocksUntilNextEpoch: 7 });
+    const salt = randomSalt();
+    expect(salt).toHaveLength(8);
+    expect(salt.every((s) => Number.isInteger(s) && s >= 0 && s <= 65535)).toBe(true);
+  });
+});
+
+describe('nonce manager', () => {
+  it('gives concurrent submissions from one key distinct nonces and resyncs after a failure', async () => {
+    const nm = new NonceManager();
+    let fetches = 0;
+    const fetch = async () => {
+      fetches++;
+      return 7;
+    };
+    const seen: number[] = [];
+    const submit = async (n: number) => {
+      await new Promise((r) => setTimeout(r, 2));
+      seen.push(n);
+      return n;
+    };
+    const got = await Promise.all([1, 2, 3].map(() => nm.run('alice', fetch, submit)));
+    expect(got).toEqual([7, 8, 9]);
+    expect(seen).toEqual([7, 8, 9]);
+    expect(fetches).toBe(1);
+    await expect(
+      nm.run('alice', fetch, async () => {
+        throw new Error('pool said no');
+      }),
+    ).rejects.toThrow('pool said no');
+    expect(await nm.run('alice', fetch, submit)).toBe(7); // re-read from the chain
+    expect(fetches).toBe(2);
+  });
+});
+
+describe('commit stores', () => {
+  const commit = (hash: string, block: number): PendingCommit => ({
+    netuid: 1,
+    hotkey: '5Hot',
+    commitHash: hash,
+    uids: [0, 1],
+    values: [65535, 100],
+    salt: [1, 2, 3, 4, 5, 6, 7, 8],
+    versionKey: '18446744073709551615',
+    commitBlock: block,
+  });
+  const H1 = `0x${'a'.repeat(64)}`;
+  const H2 = `0x${'b'.repeat(64)}`;
+
+  it('JSON files survive a new store instance (restart) and are private', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'subnetkit-commits-'));
+    try {
+      await new JsonFileCommitStore(dir).save(commit(H2, 20));
+      await new JsonFileCommitStore(dir).save(commit(H1, 10));
+      const store = new JsonFileCommitStore(dir);
+      expect((await store.load('5Hot', 1)).map((c) => c.commitHash)).toEqual([H1, H2]);
+      expect(await store.load('5Hot', 2)).toEqual([]);
+      expect((await stat(join(dir, `${H1}.json`))).mode & 0o777).toBe(0o600);
+      await store.delete(H1);
+      expect((await store.load('5Hot', 1)).map((c) => c.versionKey)).toEqual(['18446744073709551615']);
+      expect(await readdir(dir)).toEqual([`${H2}.json`]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('memory store has the same contract', async () => {
+    const s = new MemoryCommitStore();
+    await s.save(commit(H1, 1));
+    expect(await s.load('5Hot', 1)).toHaveLength(1);
+    await s.delete(H1);
+    expect(await s.load('5Hot', 1)).toHaveLength(0);
+  });
+});
+
+describe('network presets', () => {
+  it('resolves names and URLs, and rejects anything else with the choices', () => {
+    expect(resolveChainUrl('finney')).toBe(NETWORKS.finney);
+    expect(resolveChainUrl(undefined)).toBe(NETWORKS.local);
+    expect(resolveChainUrl('ws://10.0.0.1:9944')).toBe('ws://10.0.0.1:9944');
+    expect(() => resolveChainUrl('mainnet')).toThrow(
+      /use a ws:\/\/ or wss:\/\/ URL or one of local, test, finney/,
+    );
+  });
+});

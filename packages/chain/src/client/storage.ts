@@ -1,0 +1,104 @@
+/**
+ * Batched raw storage reads: keys built from the chain's own metadata (names, hashers), values fetched with
+ * `state_queryStorageAt` in a few large requests and decoded with the metadata's types (or by hand for the
+ * fixed-size per-uid values, which is much faster for thousands of neurons).
+ */
+import type { ApiPromise } from '@polkadot/api';
+import { unwrapStorageType } from '@polkadot/types';
+import type { Codec } from '@polkadot/types/types';
+import { hexToU8a } from '@polkadot/util';
+import { ChainError } from './errors.js';
+
+/** Sends one JSON-RPC request (the provider's `send`). */
+export type RpcSend = (method: string, params: unknown[]) => Promise<unknown>;
+
+/** Keys per `state_queryStorageAt` request; real nodes cap request and response sizes. */
+export const STORAGE_BATCH = 1024;
+
+interface StorageEntryLike {
+  key: (...args: unknown[]) => string;
+  creator: {
+    meta: {
+      type: Parameters<typeof unwrapStorageType>[1];
+      modifier: { isOptional: boolean };
+      fallback: { toHex: () => string };
+    };
+  };
+}
+
+/** Reads SubtensorModule (and other pallets') storage in batches. */
+export class StorageReader {
+  readonly #typeCache = new Map<string, string>();
+  constructor(
+    readonly api: ApiPromise,
+    readonly send: RpcSend,
+  ) {}
+
+  #entry(section: string, item: string): StorageEntryLike | undefined {
+    const q = this.api.query as unknown as Record<string, Record<string, StorageEntryLike> | undefined>;
+    return q[section]?.[item];
+  }
+
+  /** True when the runtime declares this storage item (camelCase name, e.g. `weightsSetRateLimit`). */
+  has(item: string, section = 'subtensorModule'): boolean {
+    return this.#entry(section, item) !== undefined;
+  }
+
+  #required(item: string, section: string): StorageEntryLike {
+    const e = this.#entry(section, item);
+    if (!e) {
+      throw new ChainError(
+        'StorageUnavailable',
+        `the chain's runtime has no ${section}.${item} storage item; this client needs a subtensor-compatible runtime`,
+      );
+    }
+    return e;
+  }
+
+  /** The storage key (hex) of an item, hashed as the metadata says. */
+  key(item: string, args: unknown[] = [], section = 'subtensorModule'): string {
+    return this.#required(item, section).key(...args);
+  }
+
+  /** The key prefix shared by every storage item of a pallet item (twox128(pallet) ‖ twox128(item)). */
+  prefix(item: string, section = 'subtensorModule'): string {
+    return this.key(item, [], section);
+  }
+
+  /** Decodes a raw value (or the item's default when absent) with the item's metadata type. */
+  decode(item: string, raw: Uint8Array | null, section = 'subtensorModule'): Codec | null {
+    const e = this.#required(item, section);
+    const meta = e.creator.meta;
+    const cacheKey = `${section}.${item}`;
+    let type = this.#typeCache.get(cacheKey);
+    if (!type) {
+      type = unwrapStorageType(this.api.registry, meta.type);
+      this.#typeCache.set(cacheKey, type);
+    }
+    if (raw === null) {
+      if (meta.modifier.isOptional) return null;
+      return this.api.registry.createType(type, hexToU8a(meta.fallback.toHex()));
+    }
+    return this.api.registry.createType(type, raw);
+  }
+
+  /** Fetches raw values for keys at a block hash: few requests, run in parallel. Missing keys give null. */
+  async fetchRaw(keys: string[], at: string): Promise<(Uint8Array | null)[]> {
+    const chunks: string[][] = [];
+    for (let i = 0; i < keys.length; i += STORAGE_BATCH) chunks.push(keys.slice(i, i + STORAGE_BATCH));
+    const results = await Promise.all(
+      chunks.map(async (chunk) => {
+        const res = (await this.send('state_queryStorageAt', [chunk, at])) as {
+          changes: [string, string | null][];
+        }[];
+        const map = new Map<string, string | null>();
+        for (const set of res ?? []) for (const [k, v] of set.changes) map.set(k.toLowerCase(), v);
+        return chunk.map((k) => {
+          const v = map.get(k.toLowerCase());
+          return v === undefined || v === null ? null : hexToU8a(v);
+        });
+      }),
+    );
+    return results.flat();
+  }
+}
