@@ -61,25 +61,36 @@ export interface ForwardContext<Model> {
   log: PluginLogger;
 }
 
+/*
+ * Handlers are declared with method syntax (the `bivarianceHack` form for the mapped ones) so that
+ * a concrete plugin, e.g. SubnetPlugin<{ Compute: ... }, EchoModel, number>, is assignable to the
+ * generic SubnetPlugin the miner and validator accept. Authors still get full contextual typing:
+ * a wrong field or return type in a handler remains a compile error (define.types.test.ts).
+ */
+
 /** A single-request handler for synapse `K`. */
-export type ForwardFn<S extends SynapseMap, K extends keyof S, Model> = (
-  request: RequestOf<S, K>,
-  ctx: ForwardContext<Model>,
-) => ResponseOf<S, K> | Promise<ResponseOf<S, K>>;
+export type ForwardFn<S extends SynapseMap, K extends keyof S, Model> = {
+  bivarianceHack(
+    request: RequestOf<S, K>,
+    ctx: ForwardContext<Model>,
+  ): ResponseOf<S, K> | Promise<ResponseOf<S, K>>;
+}['bivarianceHack'];
 
 /**
  * A batched handler for synapse `K`: receives several requests (gathered by the micro-batcher)
  * and returns one response per request, in the same order.
  */
-export type ForwardBatchFn<S extends SynapseMap, K extends keyof S, Model> = (
-  requests: RequestOf<S, K>[],
-  ctx: Omit<ForwardContext<Model>, 'caller'> & { callers: CallerInfo[] },
-) => ResponseOf<S, K>[] | Promise<ResponseOf<S, K>[]>;
+export type ForwardBatchFn<S extends SynapseMap, K extends keyof S, Model> = {
+  bivarianceHack(
+    requests: RequestOf<S, K>[],
+    ctx: Omit<ForwardContext<Model>, 'caller'> & { callers: CallerInfo[] },
+  ): ResponseOf<S, K>[] | Promise<ResponseOf<S, K>[]>;
+}['bivarianceHack'];
 
 /** The miner side of a subnet plugin. */
 export interface MinerSide<S extends SynapseMap, Model> {
   /** Load or train the model. Runs once before the axon starts serving. */
-  setup: (ctx: MinerSetupContext) => Model | Promise<Model>;
+  setup(ctx: MinerSetupContext): Model | Promise<Model>;
   /** One handler per synapse. */
   forward: { [K in keyof S]: ForwardFn<S, K, Model> };
   /** Optional batched handlers; when present the runner batches concurrent requests through them. */
@@ -136,12 +147,12 @@ export interface RewardContext {
 /** The validator side of a subnet plugin. */
 export interface ValidatorSide<S extends SynapseMap, Truth> {
   /** Make a challenge: the request to send and the hidden truth to score against. */
-  challenge: (ctx: ChallengeContext) => Challenge<S, Truth> | Promise<Challenge<S, Truth>>;
+  challenge(ctx: ChallengeContext): Challenge<S, Truth> | Promise<Challenge<S, Truth>>;
   /**
    * Score every response: return one number in [0, 1] per entry of `round.responses`, in the same
    * order. Failed queries (`outcome !== 'ok'`) should normally score 0.
    */
-  reward: (round: ScoredRound<S, Truth>, ctx: RewardContext) => number[] | Promise<number[]>;
+  reward(round: ScoredRound<S, Truth>, ctx: RewardContext): number[] | Promise<number[]>;
 }
 
 /** Everything a subnet author writes, passed to {@link defineSubnet}. */
@@ -159,9 +170,24 @@ export interface SubnetDefinition<S extends SynapseMap, Model, Truth> {
   validator: ValidatorSide<S, Truth>;
 }
 
-/** A validated subnet plugin, as returned by {@link defineSubnet}. */
-export interface SubnetPlugin<S extends SynapseMap = SynapseMap, Model = unknown, Truth = unknown>
-  extends SubnetDefinition<S, Model, Truth> {
+/**
+ * A validated subnet plugin, as returned by {@link defineSubnet}. The miner and validator accept
+ * `SubnetPlugin` with its defaults (any synapses, model and truth).
+ */
+/*
+ * The defaults are `any` on purpose: `keyof S` makes SubnetPlugin invariant in S, so no concrete
+ * plugin would be assignable to SubnetPlugin<SynapseMap, unknown, unknown>. The runners (miner,
+ * validator, CLI) accept any plugin through these defaults and validate bodies against the
+ * plugin's own schemas at run time; subnet authors always get the precise inferred type.
+ */
+export interface SubnetPlugin<
+  // biome-ignore lint/suspicious/noExplicitAny: erased synapse map for runners, see above
+  S extends SynapseMap = any,
+  // biome-ignore lint/suspicious/noExplicitAny: erased model type for runners, see above
+  Model = any,
+  // biome-ignore lint/suspicious/noExplicitAny: erased truth type for runners, see above
+  Truth = any,
+> extends SubnetDefinition<S, Model, Truth> {
   readonly kind: 'subnetkit.subnet';
   /** The synapse names, in declaration order. */
   readonly synapseNames: (keyof S & string)[];
