@@ -1,5 +1,5 @@
 import { WeightsError } from './errors.js';
-import { f32, f64, npSum, type Rounder, sortedCopy } from './numeric.js';
+import { copyToFloat64, f32, f64, npSum, type Rounder, sortedCopy } from './numeric.js';
 import { at, checkWeights } from './validate.js';
 
 /** Numeric precision used to reproduce the Python SDK: numpy float32 or float64 arithmetic. */
@@ -41,7 +41,7 @@ export function normalizeMaxWeight(
     );
   }
   const r = options.precision === 'float32' ? f32 : f64;
-  const input = r === f32 ? Float64Array.from(x, (v) => f32(v)) : Float64Array.from(x);
+  const input = copyToFloat64(x, r);
   return normalizeMaxWeightUnchecked(input, limit, r);
 }
 
@@ -51,7 +51,7 @@ export function normalizeMaxWeight(
  */
 export function normalizeMaxWeightUnchecked(x: Float64Array, limit: number, r: Rounder): Float64Array {
   const len = x.length;
-  const weights = Float64Array.from(x);
+  const weights = copyToFloat64(x);
   if (len === 0) return weights;
   const xSum = npSum(x, r);
   if (xSum === 0 || len * limit <= 1) return weights.fill(r(1 / len));

@@ -27,24 +27,29 @@ export function pairwiseSum(a: ArrayLike<number>, r: Rounder, start = 0, n = a.l
     return res;
   }
   if (n <= PW_BLOCKSIZE) {
-    const acc = [0, 0, 0, 0, 0, 0, 0, 0];
-    for (let j = 0; j < 8; j++) acc[j] = at(a, start + j);
+    // Eight named accumulators (not an array) keep this hot loop allocation-free.
+    let r0 = at(a, start);
+    let r1 = at(a, start + 1);
+    let r2 = at(a, start + 2);
+    let r3 = at(a, start + 3);
+    let r4 = at(a, start + 4);
+    let r5 = at(a, start + 5);
+    let r6 = at(a, start + 6);
+    let r7 = at(a, start + 7);
     let i = 8;
     const end = n - (n % 8);
     for (; i < end; i += 8) {
-      for (let j = 0; j < 8; j++) acc[j] = r(at(acc, j) + at(a, start + i + j));
+      const b = start + i;
+      r0 = r(r0 + at(a, b));
+      r1 = r(r1 + at(a, b + 1));
+      r2 = r(r2 + at(a, b + 2));
+      r3 = r(r3 + at(a, b + 3));
+      r4 = r(r4 + at(a, b + 4));
+      r5 = r(r5 + at(a, b + 5));
+      r6 = r(r6 + at(a, b + 6));
+      r7 = r(r7 + at(a, b + 7));
     }
-    const [a0, a1, a2, a3, a4, a5, a6, a7] = acc as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    let res = r(r(r(a0 + a1) + r(a2 + a3)) + r(r(a4 + a5) + r(a6 + a7)));
+    let res = r(r(r(r0 + r1) + r(r2 + r3)) + r(r(r4 + r5) + r(r6 + r7)));
     for (; i < n; i++) res = r(res + at(a, start + i));
     return res;
   }
@@ -60,7 +65,7 @@ export function npSum(a: ArrayLike<number>, r: Rounder): number {
 
 /** Ascending numeric sort into a new Float64Array (numpy's `np.sort`; inputs never hold NaN here). */
 export function sortedCopy(a: ArrayLike<number>): Float64Array {
-  const out = Float64Array.from(a as ArrayLike<number>);
+  const out = copyToFloat64(a);
   out.sort();
   return out;
 }
@@ -70,6 +75,12 @@ export function sortedCopy(a: ArrayLike<number>): Float64Array {
  * a Python-float `q`: index `(n-1)*q` in float64, interpolation in float32 with numpy's two-sided lerp.
  */
 export function quantileLinear(a: ArrayLike<number>, q: number, r: Rounder): number {
+  if (q === 0 && a.length > 0) {
+    // Index 0, gamma 0: numpy returns lo + (hi - lo) * 0 = the minimum; skip the sort (the default case).
+    let min = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < a.length; i++) if (at(a, i) < min) min = at(a, i);
+    return min;
+  }
   const sorted = sortedCopy(a);
   const n = sorted.length;
   const virtualIndex = (n - 1) * q;
@@ -90,4 +101,12 @@ export function quantileLinear(a: ArrayLike<number>, q: number, r: Rounder): num
   const diff = r(hi - lo);
   if (gamma >= 0.5) return r(hi - r(diff * r(1 - gamma)));
   return r(lo + r(diff * r(gamma)));
+}
+
+/** Copies into a new Float64Array, rounding each item with `r` (a plain loop: `Float64Array.from(x, fn)` is slow). */
+export function copyToFloat64(a: ArrayLike<number>, r?: Rounder): Float64Array {
+  const out = new Float64Array(a.length);
+  if (r === undefined || r === f64) for (let i = 0; i < a.length; i++) out[i] = at(a, i);
+  else for (let i = 0; i < a.length; i++) out[i] = r(at(a, i));
+  return out;
 }

@@ -1,6 +1,6 @@
 import { WeightsError } from './errors.js';
 import { normalizeMaxWeightUnchecked } from './normalize.js';
-import { f32, f64, quantileLinear } from './numeric.js';
+import { copyToFloat64, f32, f64, quantileLinear } from './numeric.js';
 import { U16_MAX, at, checkNonNegativeInt, checkSameLength, checkUids, checkWeights } from './validate.js';
 
 /** Input of {@link processWeightsForNetuid}. */
@@ -69,7 +69,7 @@ export function processWeightsForNetuid(input: ProcessWeightsInput): ProcessedWe
   checkUids(uids, n);
 
   const quantile = excludeQuantile / U16_MAX;
-  const w32 = Float64Array.from(weights, (v) => f32(v));
+  const w32 = copyToFloat64(weights, f32);
   const nonZeroIdx: number[] = [];
   for (let i = 0; i < w32.length; i++) if (at(w32, i) > 0) nonZeroIdx.push(i);
   const k = nonZeroIdx.length;
@@ -85,7 +85,8 @@ export function processWeightsForNetuid(input: ProcessWeightsInput): ProcessedWe
     return { uids: range(n), weights: normalizeMaxWeightUnchecked(dense, maxWeightLimit, f64) };
   }
 
-  const nzWeights = Float64Array.from(nonZeroIdx, (i) => at(w32, i));
+  const nzWeights = new Float64Array(k);
+  for (let j = 0; j < k; j++) nzWeights[j] = at(w32, at(nonZeroIdx, j));
   const maxExclude = Math.max(0, k - minAllowedWeights) / k;
   const q = Math.min(quantile, maxExclude);
   const lowest = quantileLinear(nzWeights, q, f32);
