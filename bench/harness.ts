@@ -23,17 +23,25 @@ export interface MeasureOptions {
 
 /** Result of {@link measure}. Times are per operation. */
 export interface Measurement {
+  /** Timed calls (warm-up excluded). */
   iterations: number;
+  /** Sum of the timed calls, in milliseconds. */
   totalMs: number;
+  /** Calls per second over the timed calls. */
   opsPerSec: number;
   /** Mean time per operation in microseconds. */
   perOpUs: number;
   /** Mean time per operation in milliseconds. */
   meanMs: number;
+  /** Fastest call, µs. */
   minUs: number;
+  /** Median call, µs. */
   p50Us: number;
+  /** 90th percentile call, µs. */
   p90Us: number;
+  /** 99th percentile call, µs. */
   p99Us: number;
+  /** Slowest call, µs. */
   maxUs: number;
 }
 

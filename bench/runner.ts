@@ -18,16 +18,23 @@ export interface BenchFile {
 
 /** Outcome of running one benchmark file. */
 export interface BenchOutcome {
+  /** The file that ran. */
   bench: BenchFile;
+  /** Figures it returned (empty when it failed). */
   figures: Figure[];
+  /** Error message when it threw or returned malformed figures. */
   error?: string;
+  /** Wall time of the whole bench file, ms. */
   ms: number;
 }
 
 /** Shape of bench/results.json. */
 export interface ResultsFile {
+  /** All figures, sorted by name. */
   figures: Figure[];
+  /** CPU, memory, Node version and platform of the machine that ran them. */
   machine: Record<string, unknown>;
+  /** ISO timestamp of the run. */
   date: string;
   /** Bench id -> names of the figures it produced (used to merge filtered runs). */
   benches: Record<string, string[]>;

@@ -46,6 +46,7 @@ describe('resolveConfig precedence and defaults', () => {
       chain: { wsUrl: 'ws://127.0.0.1:9944', maxRetries: 3 },
       tags: [],
     });
+    expect(Object.keys(config)).toEqual(['netuid', 'port', 'debug', 'blockTime', 'chain', 'tags']);
     expect(origins.netuid).toBe('flags');
     expect(origins.port).toBe('schema default');
     expect(origins['chain.wsUrl']).toBe('schema default');
@@ -73,6 +74,13 @@ describe('resolveConfig precedence and defaults', () => {
     // Without the flag, env wins over the file; without env, the file wins over defaults.
     expect(resolveConfig(Schema, { ...input, flags: {} }).config.netuid).toBe(3);
     expect(resolveConfig(Schema, { ...input, flags: {}, env: {} }).config.netuid).toBe(2);
+  });
+
+  it('does not modify the objects it is given', () => {
+    const defaults = { netuid: 1, tags: ['a'], chain: { maxRetries: 1 } };
+    const before = structuredClone(defaults);
+    resolveConfig(Schema, { defaults, flags: { port: 1 } });
+    expect(defaults).toEqual(before);
   });
 
   it('merges nested objects key by key', () => {

@@ -109,7 +109,7 @@ export function resolveConfig<T extends TObject>(schema: T, input: ResolveConfig
     if (getPath(withDefaults, path) === undefined) continue;
     originRecord[path.join('.')] = originOf(origins, path) ?? 'schema default';
   }
-  return { config: withDefaults as Static<T>, origins: originRecord };
+  return { config: orderLikeSchema(schema, withDefaults) as Static<T>, origins: originRecord };
 }
 
 function unescapePointer(segment: string): string {
@@ -190,7 +190,12 @@ function mergeInto(
     if (isPlainObject(value) && isPlainObject(existing)) {
       out[key] = mergeInto(existing, value, childPath, origin, origins);
     } else {
-      out[key] = isPlainObject(value) ? mergeInto({}, value, childPath, origin, origins) : value;
+      // Copies, so defaulting never writes into the caller's objects.
+      out[key] = isPlainObject(value)
+        ? mergeInto({}, value, childPath, origin, origins)
+        : Array.isArray(value)
+          ? structuredClone(value)
+          : value;
       // A later source replacing a whole subtree owns every key under it.
       for (const k of [...origins.keys()]) if (k.startsWith(`${childPath.join('.')}.`)) origins.delete(k);
     }
@@ -239,4 +244,15 @@ function unknownKeys(
     }
   }
   return problems;
+}
+
+// Keys in schema order (then any extra keys), so printed configs read like the schema.
+function orderLikeSchema(schema: TSchema, value: unknown): unknown {
+  if (!isObjectSchema(schema) || !isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(schema.properties)) {
+    if (Object.hasOwn(value, key)) out[key] = orderLikeSchema(child, value[key]);
+  }
+  for (const [key, v] of Object.entries(value)) if (!Object.hasOwn(out, key)) out[key] = v;
+  return out;
 }
