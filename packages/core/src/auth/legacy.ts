@@ -52,7 +52,7 @@ export function legacyBodyHashOfValues(values: readonly PyValue[]): string {
 export function legacyBodyHash(
   synapse: Readonly<Record<string, unknown>>,
   requiredHashFields: readonly string[],
-) {
+): string {
   return legacyBodyHashOfValues(
     requiredHashFields.map((field) => (Object.hasOwn(synapse, field) ? synapse[field] : null) as PyValue),
   );
