@@ -1,1 +1,32 @@
-export {};
+/**
+ * @subnetkit/miner: the axon that serves a subnet plugin's synapses over HTTP. btauth/1
+ * verification over the raw body (optionally the legacy v10 headers), blacklist by metagraph
+ * registration, validator permit and allow/deny lists, stake priority under load, schema
+ * validation, micro-batched forward, Prometheus metrics, /openapi.json, graceful drain.
+ */
+export {
+  type AxonControls,
+  type AxonOptions,
+  type AxonPolicy,
+  type AxonServer,
+  type AxonStats,
+  createAxon,
+  type LegacyOptions,
+} from './axon.js';
+export {
+  type AxonEndpoint,
+  MetagraphCache,
+  type MetagraphCacheOptions,
+  MetagraphIndex,
+  type MetagraphSnapshot,
+  type MinerChain,
+  type NeuronLookup,
+  type NeuronView,
+  staticMetagraph,
+} from './metagraph.js';
+export { createMinerMetrics, type MinerMetrics } from './metrics.js';
+export { buildOpenApi, ERROR_STATUS_DOC, type OpenApiOptions } from './openapi.js';
+export { type AccessDecision, type AccessPolicy, createAccessCheck } from './policy.js';
+export { type GateStats, OverloadedError, PriorityGate, type PriorityGateOptions } from './priority-gate.js';
+export { RedisReplayStore, type RedisReplayStoreOptions } from './replay-store-redis.js';
+export { type BatchOptions, createRunners, type RunnerObserver, type SynapseRunner } from './runner.js';

@@ -1,0 +1,71 @@
+/** The miner's Prometheus metrics, registered on a registry from `@subnetkit/metrics`. */
+import { BATCH_SIZE_BUCKETS, LATENCY_BUCKETS_SECONDS, METRIC_PREFIX } from '@subnetkit/metrics';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** The metric objects the axon updates. */
+export interface MinerMetrics {
+  requests: Counter<'synapse' | 'status'>;
+  latency: Histogram<'synapse'>;
+  authFailures: Counter<'kind'>;
+  forbidden: Counter<'reason'>;
+  queueDepth: Gauge;
+  inFlight: Gauge;
+  batchSize: Histogram<'synapse'>;
+  inferenceSeconds: Histogram<'synapse'>;
+}
+
+/** Creates and registers the miner metrics on `registry`. */
+export function createMinerMetrics(registry: Registry): MinerMetrics {
+  const p = `${METRIC_PREFIX}miner_`;
+  return {
+    requests: new Counter({
+      name: `${p}requests_total`,
+      help: 'Requests answered, by synapse and HTTP status',
+      labelNames: ['synapse', 'status'],
+      registers: [registry],
+    }),
+    latency: new Histogram({
+      name: `${p}request_duration_seconds`,
+      help: 'Time from request arrival to response, by synapse',
+      labelNames: ['synapse'],
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers: [registry],
+    }),
+    authFailures: new Counter({
+      name: `${p}auth_failures_total`,
+      help: 'btauth/1 verification failures (401), by kind',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    forbidden: new Counter({
+      name: `${p}forbidden_total`,
+      help: 'Verified callers refused by the blacklist (403), by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: `${p}queue_depth`,
+      help: 'Requests waiting for a slot in the priority gate',
+      registers: [registry],
+    }),
+    inFlight: new Gauge({
+      name: `${p}in_flight`,
+      help: 'Requests holding a slot (running forward)',
+      registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: `${p}batch_size`,
+      help: 'Requests per forwardBatch call, by synapse',
+      labelNames: ['synapse'],
+      buckets: BATCH_SIZE_BUCKETS,
+      registers: [registry],
+    }),
+    inferenceSeconds: new Histogram({
+      name: `${p}inference_seconds`,
+      help: 'Time spent in the plugin forward / forwardBatch, by synapse',
+      labelNames: ['synapse'],
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers: [registry],
+    }),
+  };
+}

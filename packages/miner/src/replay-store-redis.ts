@@ -1,0 +1,31 @@
+/**
+ * A btauth/1 replay store in Redis, so several miner processes behind one hotkey share what they
+ * have accepted: `SET <prefix><hotkey>:<nonce> 1 NX PX <ttl>` answers OK only for the first sighting.
+ */
+import type { ReplayStore } from '@subnetkit/core';
+import type { Redis } from 'ioredis';
+
+/** Options of {@link RedisReplayStore}. */
+export interface RedisReplayStoreOptions {
+  /** Key prefix (default `subnetkit:replay:`); put the netuid or miner hotkey in it to share one Redis. */
+  prefix?: string;
+}
+
+/** {@link ReplayStore} backed by Redis (ioredis client owned by the caller). */
+export class RedisReplayStore implements ReplayStore {
+  readonly prefix: string;
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisReplayStoreOptions = {},
+  ) {
+    this.prefix = options.prefix ?? 'subnetkit:replay:';
+  }
+
+  /** @inheritdoc */
+  async remember(hotkey: string, nonce: string, ttlMs: number): Promise<boolean> {
+    const ttl = Math.max(1, Math.ceil(ttlMs));
+    const reply = await this.redis.set(`${this.prefix}${hotkey}:${nonce}`, '1', 'PX', ttl, 'NX');
+    return reply === 'OK';
+  }
+}
