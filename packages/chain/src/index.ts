@@ -4,3 +4,4 @@
  */
 export * from './wallet/index.js';
 export * from './client/index.js';
+export type { KeyringPair } from '@polkadot/keyring/types';

@@ -62,3 +62,4 @@ export {
   dispatchErrorToChainError,
   signAndSubmit,
 } from './submit.js';
+export { RAO_PER_TAO, raoToTao, taoToRao } from './units.js';

@@ -182,3 +182,16 @@ describe('network presets', () => {
     );
   });
 });
+
+describe('amounts', async () => {
+  const { raoToTao, taoToRao } = await import('./units.js');
+  it('converts TAO text to rao exactly and back', () => {
+    expect(taoToRao('1.5')).toBe(1_500_000_000n);
+    expect(taoToRao(2)).toBe(2_000_000_000n);
+    expect(taoToRao('0.000000001')).toBe(1n);
+    expect(raoToTao(1_500_000_000n)).toBe('1.5');
+    expect(raoToTao(1n)).toBe('0.000000001');
+    expect(() => taoToRao('-1')).toThrow(/invalid amount/);
+    expect(() => taoToRao('0.0000000001')).toThrow(/up to 9 decimals/);
+  });
+});

@@ -1,0 +1,155 @@
+/** `subnetkit subnet create|start|register|hyperparams|metagraph`. */
+import { raoToTao } from '@subnetkit/chain';
+import type { Command } from 'commander';
+import {
+  type WalletFlags,
+  loadHotkey,
+  printResult,
+  printTable,
+  toJson,
+  unlockColdkey,
+  walletFrom,
+  withChainOptions,
+  withClient,
+  withWalletOptions,
+} from './wallet.js';
+
+interface ChainFlags {
+  chain: string;
+  json?: boolean;
+}
+
+function netuidOf(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`invalid --netuid ${v}: use an integer 0-65535`);
+  return n;
+}
+
+function short(ss58: string): string {
+  return ss58.length > 12 ? `${ss58.slice(0, 6)}…${ss58.slice(-4)}` : ss58;
+}
+
+/** Registers `subnetkit subnet …`. */
+export function registerSubnetCommand(program: Command): void {
+  const subnet = program.command('subnet').description('create subnets, register neurons, inspect subnets');
+
+  withChainOptions(withWalletOptions(subnet.command('create')))
+    .description("create a subnet owned by the wallet's coldkey, with its hotkey as owner hotkey")
+    .action(async (o: WalletFlags & ChainFlags) => {
+      const w = walletFrom(o);
+      const coldkey = await unlockColdkey(w);
+      const hotkey = await w.hotkeypub();
+      const r = await withClient(o.chain, (c) => c.registerNetwork(coldkey, hotkey));
+      printResult(o.json, {
+        netuid: r.netuid,
+        owner: coldkey.address,
+        ownerHotkey: hotkey,
+        block: r.blockNumber,
+        txHash: r.txHash,
+      });
+    });
+
+  withChainOptions(withWalletOptions(subnet.command('start')))
+    .description('start emissions and staking on a subnet you own (start_call)')
+    .requiredOption('--netuid <n>', 'subnet id')
+    .action(async (o: WalletFlags & ChainFlags & { netuid: string }) => {
+      const coldkey = await unlockColdkey(walletFrom(o));
+      const netuid = netuidOf(o.netuid);
+      const r = await withClient(o.chain, (c) => c.startCall(coldkey, netuid));
+      printResult(o.json, { netuid, block: r.blockNumber, txHash: r.txHash });
+    });
+
+  withChainOptions(withWalletOptions(subnet.command('register')))
+    .description("register the wallet's hotkey on a subnet by burning TAO from the coldkey")
+    .requiredOption('--netuid <n>', 'subnet id')
+    .action(async (o: WalletFlags & ChainFlags & { netuid: string }) => {
+      const w = walletFrom(o);
+      const netuid = netuidOf(o.netuid);
+      const coldkey = await unlockColdkey(w);
+      const hotkey = await w.hotkeypub();
+      const r = await withClient(o.chain, (c) => c.burnedRegister(coldkey, netuid, hotkey));
+      printResult(o.json, { netuid, uid: r.uid, hotkey, block: r.blockNumber, txHash: r.txHash });
+    });
+
+  withChainOptions(subnet.command('hyperparams'))
+    .description("show a subnet's hyperparameters (read from chain storage)")
+    .requiredOption('--netuid <n>', 'subnet id')
+    .option('--block <n>', 'read at this block')
+    .action(async (o: ChainFlags & { netuid: string; block?: string }) => {
+      const netuid = netuidOf(o.netuid);
+      const hp = await withClient(o.chain, (c) =>
+        c.hyperparameters(netuid, o.block === undefined ? {} : { block: Number(o.block) }),
+      );
+      printResult(o.json, hp as unknown as Record<string, unknown>);
+    });
+
+  withChainOptions(subnet.command('metagraph'))
+    .description("show a subnet's neurons")
+    .requiredOption('--netuid <n>', 'subnet id')
+    .option('--block <n>', 'read at this block')
+    .action(async (o: ChainFlags & { netuid: string; block?: string }) => {
+      const netuid = netuidOf(o.netuid);
+      const m = await withClient(o.chain, (c) =>
+        c.syncMetagraph(netuid, o.block === undefined ? {} : { block: Number(o.block) }),
+      );
+      if (o.json) {
+        console.log(toJson(m));
+        return;
+      }
+      console.log(`netuid ${m.netuid}  block ${m.block}  n ${m.n}  tempo ${m.hyperparameters.tempo}`);
+      printTable(
+        [
+          'uid',
+          'hotkey',
+          'coldkey',
+          'stake',
+          'incentive',
+          'dividends',
+          'emission',
+          'vpermit',
+          'active',
+          'updated',
+          'axon',
+        ],
+        m.uids.map((u) => {
+          const ax = m.axons[u]!;
+          return [
+            u,
+            short(m.hotkeys[u]!),
+            short(m.coldkeys[u]!),
+            m.stake[u]!.toFixed(4),
+            m.incentive[u]!.toFixed(5),
+            m.dividends[u]!.toFixed(5),
+            m.emission[u]!.toFixed(6),
+            m.validatorPermit[u]!,
+            m.active[u]!,
+            m.lastUpdate[u]!,
+            ax.block === 0 ? '-' : `${ax.ip}:${ax.port}`,
+          ];
+        }),
+      );
+    });
+
+  withChainOptions(withWalletOptions(subnet.command('serve')))
+    .description("publish the hotkey's axon address on a subnet")
+    .requiredOption('--netuid <n>', 'subnet id')
+    .requiredOption('--ip <address>', 'public IPv4/IPv6 address')
+    .requiredOption('--port <n>', 'axon port')
+    .action(async (o: WalletFlags & ChainFlags & { netuid: string; ip: string; port: string }) => {
+      const hotkey = await loadHotkey(walletFrom(o));
+      const netuid = netuidOf(o.netuid);
+      const r = await withClient(o.chain, (c) =>
+        c.serveAxon(hotkey, { netuid, ip: o.ip, port: Number(o.port) }),
+      );
+      printResult(o.json, {
+        netuid,
+        hotkey: hotkey.address,
+        ip: o.ip,
+        port: Number(o.port),
+        block: r.blockNumber,
+      });
+    });
+}
+
+export { raoToTao };
