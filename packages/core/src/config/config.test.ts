@@ -121,6 +121,17 @@ describe('coercion from env and flags', () => {
     expect(instant.tags).toEqual(['x']);
   });
 
+  it('accepts kebab-case and dotted flags, and snake_case keys the schema declares', () => {
+    const Snake = Type.Object({
+      max_weight: Type.Number(),
+      subnet: Type.Object({ blockTime: Type.Integer() }),
+    });
+    expect(resolveConfig(Snake, { flags: { max_weight: '0.5', 'subnet.block-time': '12' } }).config).toEqual({
+      max_weight: 0.5,
+      subnet: { blockTime: 12 },
+    });
+  });
+
   it('converts string flags but does not coerce file values', () => {
     expect(resolveConfig(Schema, { flags: { netuid: '3', debug: 'false' } }).config).toMatchObject({
       netuid: 3,

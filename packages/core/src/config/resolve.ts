@@ -77,7 +77,7 @@ export function resolveConfig<T extends TObject>(schema: T, input: ResolveConfig
     }
   }
   if (input.flags) {
-    const flags = normalizeFlags(input.flags);
+    const flags = normalizeFlags(input.flags, schema);
     problems.push(...unknownKeys(schema, flags, [], 'flags'));
     layer(Value.Convert(schema, flags) as Record<string, unknown>, 'flags', false);
   }
@@ -164,12 +164,24 @@ function tryJson(text: string): unknown {
 }
 
 // `{ 'chain.ws-url': x }` and `{ chain: { wsUrl: x } }` both become `{ chain: { wsUrl: x } }`; undefined dropped.
-function normalizeFlags(flags: Record<string, unknown>): Record<string, unknown> {
+// A key the schema declares verbatim (even snake_case) is kept as is.
+function normalizeFlags(
+  flags: Record<string, unknown>,
+  schema: TSchema | undefined,
+): Record<string, unknown> {
   let out: Record<string, unknown> = {};
   for (const [rawKey, value] of Object.entries(flags)) {
     if (value === undefined) continue;
-    const path = rawKey.split('.').map(toCamelCase);
-    const normalized = isPlainObject(value) ? normalizeFlags(value) : value;
+    const path: string[] = [];
+    let level = schema;
+    for (const segment of rawKey.split('.')) {
+      const declared = isObjectSchema(level) && Object.hasOwn(level.properties, segment);
+      const key = declared ? segment : toCamelCase(segment);
+      path.push(key);
+      level =
+        isObjectSchema(level) && Object.hasOwn(level.properties, key) ? level.properties[key] : undefined;
+    }
+    const normalized = isPlainObject(value) ? normalizeFlags(value, level) : value;
     out = mergeInto(out, nest(path, normalized), [], 'flags', new Map());
   }
   return out;
