@@ -5,6 +5,7 @@
  * validation, micro-batched forward, Prometheus metrics, /openapi.json, graceful drain.
  */
 export {
+  type AnySubnetPlugin,
   type AxonControls,
   type AxonOptions,
   type AxonPolicy,
@@ -30,3 +31,13 @@ export { type AccessDecision, type AccessPolicy, createAccessCheck } from './pol
 export { type GateStats, OverloadedError, PriorityGate, type PriorityGateOptions } from './priority-gate.js';
 export { RedisReplayStore, type RedisReplayStoreOptions } from './replay-store-redis.js';
 export { type BatchOptions, createRunners, type RunnerObserver, type SynapseRunner } from './runner.js';
+export { type SubtensorLike, subtensorMinerChain } from './chain-adapter.js';
+export {
+  AXON_VERSION,
+  describeBackend,
+  detectExternalIp,
+  type MinerHotkey,
+  type RunningMiner,
+  type StartMinerOptions,
+  startMiner,
+} from './miner.js';

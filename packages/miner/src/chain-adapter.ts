@@ -1,0 +1,47 @@
+/**
+ * Adapts `@subnetkit/chain`'s SubtensorClient to {@link MinerChain}. Typed structurally so the
+ * miner's hot path does not import the chain client.
+ */
+import type { AxonEndpoint, MetagraphSnapshot, MinerChain } from './metagraph.js';
+
+/** The parts of `SubtensorClient` (from `@subnetkit/chain`) the miner uses. */
+export interface SubtensorLike<Pair> {
+  syncMetagraph(netuid: number): Promise<{
+    block: number;
+    hotkeys: string[];
+    stake: number[];
+    validatorPermit: boolean[];
+    axons: { ip: string; port: number }[];
+  }>;
+  serveAxon(
+    hotkey: Pair,
+    args: { netuid: number; ip: string; port: number; version?: number },
+  ): Promise<unknown>;
+}
+
+/** A {@link MinerChain} over a connected SubtensorClient; `hotkey` signs serve_axon. */
+export function subtensorMinerChain<Pair extends { address: string }>(
+  client: SubtensorLike<Pair>,
+  hotkey: Pair,
+): MinerChain {
+  return {
+    async metagraph(netuid): Promise<MetagraphSnapshot> {
+      const m = await client.syncMetagraph(netuid);
+      return { block: m.block, hotkeys: m.hotkeys, stake: m.stake, validatorPermit: m.validatorPermit };
+    },
+    async axonOf(netuid, address): Promise<AxonEndpoint | undefined> {
+      const m = await client.syncMetagraph(netuid);
+      const uid = m.hotkeys.indexOf(address);
+      const axon = uid >= 0 ? m.axons[uid] : undefined;
+      return axon && axon.ip !== '0.0.0.0' ? { ip: axon.ip, port: axon.port } : undefined;
+    },
+    async serveAxon(netuid, endpoint) {
+      await client.serveAxon(hotkey, {
+        netuid,
+        ip: endpoint.ip,
+        port: endpoint.port,
+        version: endpoint.version,
+      });
+    },
+  };
+}

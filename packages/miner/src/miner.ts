@@ -1,0 +1,261 @@
+/**
+ * The miner process: run the plugin's setup, load the metagraph, serve the axon, announce it on
+ * chain when its address changed, keep the metagraph fresh, log one status line per minute, and
+ * drain in-flight requests on shutdown.
+ */
+import { mkdirSync } from 'node:fs';
+import { networkInterfaces, homedir } from 'node:os';
+import { join } from 'node:path';
+import type { ReplayStore } from '@subnetkit/core';
+import { createMetricsRegistry } from '@subnetkit/metrics';
+import { pino, type Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import {
+  type AnySubnetPlugin,
+  type AxonPolicy,
+  type AxonServer,
+  createAxon,
+  type LegacyOptions,
+} from './axon.js';
+import { MetagraphCache, type MinerChain } from './metagraph.js';
+import type { BatchOptions } from './runner.js';
+
+/** `version_as_int` of subnetkit's axon announcements (major*1e6 + minor*1e3 + patch of 0.1.0). */
+export const AXON_VERSION = 1_000;
+
+/** The hotkey the miner serves as; a `@polkadot/keyring` pair satisfies it. */
+export interface MinerHotkey {
+  readonly address: string;
+}
+
+/** Options of {@link startMiner}. */
+export interface StartMinerOptions {
+  plugin: AnySubnetPlugin;
+  hotkey: MinerHotkey;
+  netuid: number;
+  /** Chain access (metagraph, axon lookup, serve_axon). */
+  chain: MinerChain;
+  /** Port to listen on (0 picks a free one). */
+  port: number;
+  /** Interface to bind (default 0.0.0.0, like the Python axon). */
+  host?: string;
+  /** IP to announce on chain (default: the first non-internal IPv4 of this machine). */
+  externalIp?: string;
+  /** Port to announce (default: the listening port). */
+  externalPort?: number;
+  /** Skip serve_axon (the axon is announced some other way). Default false. */
+  skipAnnounce?: boolean;
+  /** Where the plugin keeps its model (default ~/.subnetkit/miners/<subnet>/netuid<n>/<hotkey>). */
+  dataDir?: string;
+  replayStore?: ReplayStore;
+  policy?: AxonPolicy;
+  batch?: BatchOptions;
+  legacy?: boolean | LegacyOptions;
+  /** How often to re-read the metagraph, ms (default 60 000). */
+  metagraphRefreshMs?: number;
+  /** Status line interval, ms (default 60 000). */
+  statusIntervalMs?: number;
+  /** Text naming the inference backend for the status line (default: read from the model). */
+  backend?: string;
+  registry?: Registry;
+  logger?: Logger;
+  /** Stop on SIGTERM/SIGINT (default false; the CLI turns it on). */
+  handleSignals?: boolean;
+}
+
+/** A running miner. */
+export interface RunningMiner {
+  app: AxonServer;
+  /** The listening port. */
+  port: number;
+  /** `http://127.0.0.1:<port>` (for local callers). */
+  url: string;
+  /** What was announced on chain (or found already there). */
+  announced: { ip: string; port: number; changed: boolean } | undefined;
+  metagraph: MetagraphCache;
+  model: unknown;
+  /** Text naming the inference backend. */
+  backend: string;
+  /** Stops serving after in-flight requests finish. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** The first non-internal IPv4 address of this machine, if any. */
+export function detectExternalIp(): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) {
+      if (a.family === 'IPv4' && !a.internal) return a.address;
+    }
+  }
+  return undefined;
+}
+
+/** Names the inference backend from a model that carries one (`model.backend` from @subnetkit/inference). */
+export function describeBackend(model: unknown): string {
+  const backend = (model as { backend?: unknown } | null | undefined)?.backend;
+  if (typeof backend === 'string') return backend;
+  if (backend && typeof backend === 'object') {
+    const b = backend as { backend?: unknown; device?: unknown };
+    if (typeof b.backend === 'string')
+      return typeof b.device === 'string' ? `${b.backend}/${b.device}` : b.backend;
+  }
+  return 'js (no tensor backend)';
+}
+
+/** Starts a miner; resolves once it serves and (when needed) its axon is announced on chain. */
+export async function startMiner(options: StartMinerOptions): Promise<RunningMiner> {
+  const { plugin, netuid, hotkey, chain } = options;
+  const log = options.logger ?? pino({ name: 'miner' });
+  const registry =
+    options.registry ??
+    createMetricsRegistry({
+      defaultLabels: { role: 'miner', netuid: String(netuid), hotkey: hotkey.address, subnet: plugin.name },
+    });
+
+  const metagraph = new MetagraphCache({
+    netuid,
+    load: (n) => chain.metagraph(n),
+    refreshMs: options.metagraphRefreshMs ?? 60_000,
+    onError: (err) =>
+      log.warn({ err }, `metagraph refresh for netuid ${netuid} failed; keeping the last snapshot`),
+  });
+  await metagraph.start();
+  const me = metagraph.lookup(hotkey.address);
+  if (!me) {
+    metagraph.stop();
+    throw new Error(
+      `hotkey ${hotkey.address} is not registered on netuid ${netuid}; register it first (subnetkit wallet register --netuid ${netuid}, or btcli subnet register)`,
+    );
+  }
+
+  const dataDir =
+    options.dataDir ??
+    join(homedir(), '.subnetkit', 'miners', plugin.name, `netuid${netuid}`, hotkey.address);
+  mkdirSync(dataDir, { recursive: true });
+  const setupAbort = new AbortController();
+  const stopSetup = () => setupAbort.abort(new Error('miner stopped during setup'));
+  if (options.handleSignals) process.once('SIGTERM', stopSetup);
+  log.info(`subnet ${plugin.name}: running miner setup (data dir ${dataDir})`);
+  let model: unknown;
+  try {
+    model = await plugin.miner.setup({ dataDir, log, signal: setupAbort.signal });
+  } catch (err) {
+    metagraph.stop();
+    throw new Error(`subnet ${plugin.name}: miner.setup failed: ${(err as Error).message}`);
+  } finally {
+    process.off('SIGTERM', stopSetup);
+  }
+  const backend = options.backend ?? describeBackend(model);
+
+  const app = createAxon({
+    plugin,
+    model,
+    hotkey,
+    netuid,
+    metagraph,
+    registry,
+    logger: log,
+    ...(options.replayStore ? { replayStore: options.replayStore } : {}),
+    ...(options.policy ? { policy: options.policy } : {}),
+    ...(options.batch ? { batch: options.batch } : {}),
+    ...(options.legacy ? { legacy: options.legacy } : {}),
+    health: () => {
+      const age = metagraph.ageMs;
+      const refresh = options.metagraphRefreshMs ?? 60_000;
+      // Stale after three missed refreshes: blacklist decisions would be made on old data.
+      return {
+        ok: age < refresh * 3 + 10_000,
+        metagraphAgeMs: age,
+        backend,
+        uid: metagraph.lookup(hotkey.address)?.uid,
+      };
+    },
+  });
+  const host = options.host ?? '0.0.0.0';
+  try {
+    await app.listen({ port: options.port, host });
+  } catch (err) {
+    metagraph.stop();
+    await app.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'EADDRINUSE'
+        ? `port ${options.port} on ${host} is in use; pick another with --port`
+        : `cannot listen on ${host}:${options.port}: ${(err as Error).message}`,
+    );
+  }
+  const port = (app.server.address() as { port: number }).port;
+
+  let announced: RunningMiner['announced'];
+  try {
+    if (!options.skipAnnounce) {
+      const ip = options.externalIp ?? detectExternalIp();
+      if (!ip) {
+        throw new Error(
+          'cannot tell which IP validators should use to reach this miner; pass --external-ip <public IPv4>',
+        );
+      }
+      const wantPort = options.externalPort ?? port;
+      const current = await chain.axonOf(netuid, hotkey.address);
+      const changed = !current || current.ip !== ip || current.port !== wantPort;
+      if (changed) {
+        log.info(`announcing axon ${ip}:${wantPort} for ${hotkey.address} on netuid ${netuid} (serve_axon)`);
+        await chain.serveAxon(netuid, { ip, port: wantPort, version: AXON_VERSION });
+        await metagraph.refresh();
+      } else {
+        log.info(`axon ${ip}:${wantPort} already on chain for ${hotkey.address}; not re-announcing`);
+      }
+      announced = { ip, port: wantPort, changed };
+    }
+  } catch (err) {
+    metagraph.stop();
+    await app.close();
+    throw err;
+  }
+
+  let last = app.axon.stats();
+  const statusTimer = setInterval(() => {
+    const now = app.axon.stats();
+    log.info(
+      {
+        requests: now.requests - last.requests,
+        errors: now.errors - last.errors,
+        backend,
+        running: now.running,
+        waiting: now.waiting,
+      },
+      `last minute: ${now.requests - last.requests} requests, ${now.errors - last.errors} errors; backend ${backend}`,
+    );
+    last = now;
+  }, options.statusIntervalMs ?? 60_000);
+  statusTimer.unref();
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      clearInterval(statusTimer);
+      metagraph.stop();
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      log.info('miner stopping: draining in-flight requests');
+      await app.close();
+      log.info('miner stopped');
+    })();
+    return stopping;
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    log.info(`${signal} received`);
+    void stop().then(() => {
+      process.exitCode = 0;
+    });
+  };
+  if (options.handleSignals) {
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+
+  log.info(
+    `miner for subnet ${plugin.name} serving on ${host}:${port} as ${hotkey.address} (uid ${me.uid}, netuid ${netuid}); backend ${backend}`,
+  );
+  return { app, port, url: `http://127.0.0.1:${port}`, announced, metagraph, model, backend, stop };
+}
