@@ -48,6 +48,10 @@ export interface DendriteResponse<R = unknown> extends MinerResponse<R> {
 
 class TooLarge extends Error {}
 
+/** Requests signed and dispatched between two event-loop turns. */
+const DISPATCH_CHUNK = 8;
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** A FIFO counting semaphore for the concurrency cap. */
 class Semaphore {
   private active = 0;
@@ -103,7 +107,14 @@ export class Dendrite {
     if (this.closed) throw new Error('dendrite is closed; create a new Dendrite');
     const body = JSON.stringify(request);
     const path = `/${encodeURIComponent(synapse)}`;
-    return Promise.all(targets.map((t) => this.queryOne<R>(t, path, body, options)));
+    const pending: Promise<DendriteResponse<R>>[] = [];
+    for (let i = 0; i < targets.length; i++) {
+      pending.push(this.queryOne<R>(targets[i]!, path, body, options));
+      // Signing is CPU work: yield to the event loop every few requests so the ones already signed
+      // go out on the wire while the rest are signed, instead of all waiting for the last signature.
+      if (i % DISPATCH_CHUNK === DISPATCH_CHUNK - 1 && i < targets.length - 1) await yieldToIo();
+    }
+    return Promise.all(pending);
   }
 
   /** Close every pooled connection. */
