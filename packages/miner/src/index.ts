@@ -29,7 +29,12 @@ export { createMinerMetrics, type MinerMetrics } from './metrics.js';
 export { buildOpenApi, ERROR_STATUS_DOC, type OpenApiOptions } from './openapi.js';
 export { type AccessDecision, type AccessPolicy, createAccessCheck } from './policy.js';
 export { type GateStats, OverloadedError, PriorityGate, type PriorityGateOptions } from './priority-gate.js';
-export { RedisReplayStore, type RedisReplayStoreOptions } from './replay-store-redis.js';
+export {
+  type ConnectedReplayStore,
+  connectRedisReplayStore,
+  RedisReplayStore,
+  type RedisReplayStoreOptions,
+} from './replay-store-redis.js';
 export { type BatchOptions, createRunners, type RunnerObserver, type SynapseRunner } from './runner.js';
 export { type SubtensorLike, subtensorMinerChain } from './chain-adapter.js';
 export {

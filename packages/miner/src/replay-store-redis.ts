@@ -3,7 +3,7 @@
  * have accepted: `SET <prefix><hotkey>:<nonce> 1 NX PX <ttl>` answers OK only for the first sighting.
  */
 import type { ReplayStore } from '@subnetkit/core';
-import type { Redis } from 'ioredis';
+import { Redis as IORedis, type Redis } from 'ioredis';
 
 /** Options of {@link RedisReplayStore}. */
 export interface RedisReplayStoreOptions {
@@ -28,4 +28,36 @@ export class RedisReplayStore implements ReplayStore {
     const reply = await this.redis.set(`${this.prefix}${hotkey}:${nonce}`, '1', 'PX', ttl, 'NX');
     return reply === 'OK';
   }
+}
+
+/** A Redis-backed replay store with the connection it owns. */
+export interface ConnectedReplayStore {
+  store: RedisReplayStore;
+  redis: Redis;
+  /** Closes the Redis connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to Redis at `url` and returns a {@link RedisReplayStore} on it. Fails with a message
+ * naming the URL when Redis cannot be reached.
+ */
+export async function connectRedisReplayStore(
+  url: string,
+  options: RedisReplayStoreOptions = {},
+): Promise<ConnectedReplayStore> {
+  const redis = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw new Error(`cannot reach Redis at ${url} (${(err as Error).message}); start it or drop --redis`);
+  }
+  return {
+    store: new RedisReplayStore(redis, options),
+    redis,
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerDemoCommand } from './demo.js';
+import { registerMinerCommand } from './miner.js';
 
 /** Every subcommand, in the order `subnetkit --help` lists them. */
-export const COMMANDS: ((program: Command) => void)[] = [registerDemoCommand];
+export const COMMANDS: ((program: Command) => void)[] = [registerDemoCommand, registerMinerCommand];
