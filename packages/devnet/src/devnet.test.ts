@@ -3,7 +3,7 @@ import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevnet, type Devnet } from './devnet.js';
 import type { DevnetGenesis } from './genesis.js';
-import { connect, key, send, sudoError } from './test-helpers.js';
+import { connect, type DevApi, key, send, sudoError } from './test-helpers.js';
 
 await cryptoWaitReady();
 const alice = key('//Alice');
@@ -56,8 +56,7 @@ const genesis: DevnetGenesis = {
 
 describe('devnet with an unmodified ApiPromise', () => {
   let dn: Devnet;
-  // biome-ignore lint/suspicious/noExplicitAny: the chain's storage and calls are decorated at run time (no api-augment)
-  let api: any;
+  let api: DevApi;
 
   beforeAll(async () => {
     dn = await startDevnet({ port: 0, blockTime: 'instant', genesis });

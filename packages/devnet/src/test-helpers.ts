@@ -9,7 +9,11 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import type { ISubmittableResult } from '@polkadot/types/types';
 import { SUBTENSOR_SIGNED_EXTENSIONS } from './signed-extensions.js';
 
-export async function connect(url: string): Promise<ApiPromise> {
+/** An ApiPromise whose storage and calls are decorated at run time (there is no api-augment for subtensor). */
+// biome-ignore lint/suspicious/noExplicitAny: see above
+export type DevApi = any;
+
+export async function connect(url: string): Promise<DevApi> {
   return ApiPromise.create({
     provider: new WsProvider(url, 500),
     signedExtensions: SUBTENSOR_SIGNED_EXTENSIONS,
