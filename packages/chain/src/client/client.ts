@@ -31,7 +31,14 @@ import {
 } from './calls.js';
 import { type CommitStore, JsonFileCommitStore, type PendingCommit } from './commit-store.js';
 import { type Connection, type ConnectionOptions, openConnection } from './connection.js';
-import { type TempoPosition, epochIndex, firstBlockOfEpoch, randomSalt, tempoPosition } from './epoch.js';
+import {
+  type TempoPosition,
+  commitTiming,
+  epochIndex,
+  firstBlockOfEpoch,
+  randomSalt,
+  tempoPosition,
+} from './epoch.js';
 import { ChainError, type ErrorContext, explainChainError } from './errors.js';
 import { type Hyperparameters, decodeHyperparameters, hyperparameterKeys } from './hyperparams.js';
 import { type Metagraph, type SyncOptions, syncMetagraphAt } from './metagraph.js';
@@ -197,7 +204,7 @@ export class SubtensorClient {
   /** The uid of a hotkey on a subnet, or null when it is not registered there. */
   async uidOf(netuid: number, hotkey: string, at?: BlockRef): Promise<number | null> {
     const v = await this.query('uids', [netuid, hotkey], at);
-    return v === null || v.isEmpty ? null : Number(v.toString());
+    return v === null ? null : Number(v.toString());
   }
 
   /** Free balance of an account, in rao. */
@@ -281,7 +288,14 @@ export class SubtensorClient {
     ctx.weightsCount = out.uids.length;
 
     const uid = await this.uidOf(netuid, hotkey.address, at);
-    if (uid !== null) ctx.uid = uid;
+    let last = 0;
+    if (uid !== null) {
+      ctx.uid = uid;
+      // Read even without preflight: a chain-side rate-limit error then still says when to retry.
+      const lastUpdate = await this.query('lastUpdate', [index], at);
+      last = Number((lastUpdate?.toJSON() as number[] | null)?.[uid] ?? 0);
+      if (last !== 0) ctx.lastUpdate = last;
+    }
     if (preflight) {
       const fail = (name: string) =>
         new ChainError('Preflight', `${ctx.call} not sent: ${explainChainError(name, ctx)}`, {
@@ -290,9 +304,6 @@ export class SubtensorClient {
       if (uid === null) throw fail('HotKeyNotRegisteredInSubNet');
       if (hp.weightsVersionKey !== 0n && BigInt(versionKey) < hp.weightsVersionKey)
         throw fail('IncorrectWeightVersionKey');
-      const lastUpdate = await this.query('lastUpdate', [index], at);
-      const last = Number((lastUpdate?.toJSON() as number[] | null)?.[uid] ?? 0);
-      ctx.lastUpdate = last;
       // The extrinsic executes in the next block: it passes when next - last >= limit.
       if (last !== 0 && at.number + 1 - last < hp.weightsSetRateLimit) {
         throw fail(hp.commitRevealWeightsEnabled ? 'CommittingWeightsTooFast' : 'SettingWeightsTooFast');
@@ -411,14 +422,15 @@ export class SubtensorClient {
         outcomes.push({ commitHash: c.commitHash, status: 'gone' });
         continue;
       }
-      const revealEpoch = Number(entry[1]) + hp.revealPeriodEpochs;
-      if (current < revealEpoch) {
-        outcomes.push({
-          commitHash: c.commitHash,
-          status: 'waiting',
-          revealAtBlock: firstBlockOfEpoch(revealEpoch, netuid, hp.tempo),
-        });
-      } else if (current > revealEpoch) {
+      const timing = commitTiming(entry, next, {
+        netuid,
+        tempo: hp.tempo,
+        revealPeriodEpochs: hp.revealPeriodEpochs,
+        currentEpoch: current,
+      });
+      if (timing.status === 'waiting') {
+        outcomes.push({ commitHash: c.commitHash, status: 'waiting', revealAtBlock: timing.revealAtBlock });
+      } else if (timing.status === 'expired') {
         await this.commitStore.delete(c.commitHash);
         outcomes.push({ commitHash: c.commitHash, status: 'expired' });
       } else {

@@ -35,7 +35,9 @@ export {
 export { type Connection, type ConnectionOptions, openConnection } from './connection.js';
 export {
   type TempoPosition,
+  type CommitTiming,
   blocksUntilNextEpoch,
+  commitTiming,
   epochIndex,
   firstBlockOfEpoch,
   randomSalt,

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeAxonInfo, decodeIp, encodeIp } from './axon.js';
 import { JsonFileCommitStore, MemoryCommitStore, type PendingCommit } from './commit-store.js';
-import { blocksUntilNextEpoch, epochIndex, firstBlockOfEpoch, randomSalt, tempoPosition } from './epoch.js';
+import {
+  blocksUntilNextEpoch,
+  commitTiming,
+  epochIndex,
+  firstBlockOfEpoch,
+  randomSalt,
+  tempoPosition,
+} from './epoch.js';
 import { ChainError, explainChainError, poolErrorToChainError } from './errors.js';
 import { NETWORKS, resolveChainUrl } from './networks.js';
 import { NonceManager } from './nonce.js';
@@ -98,6 +105,18 @@ describe('tempo arithmetic', () => {
     expect(firstBlockOfEpoch(1, 1, 10)).toBe(9);
     expect(blocksUntilNextEpoch(9, 1, 10)).toBe(10);
     expect(tempoPosition(12, 1, 10)).toEqual({ block: 12, epoch: 1, intoEpoch: 3, blocksUntilNextEpoch: 7 });
+    // Block-window layout (hash, commit_block, first_reveal_block, last_reveal_block).
+    const s = { netuid: 1, tempo: 10, revealPeriodEpochs: 1, currentEpoch: 0 };
+    expect(commitTiming(['0x', 5, 20, 30], 19, s)).toEqual({ status: 'waiting', revealAtBlock: 20 });
+    expect(commitTiming(['0x', 5, 20, 30], 20, s)).toEqual({ status: 'due', revealAtBlock: 20 });
+    expect(commitTiming(['0x', 5, 20, 30], 31, s).status).toBe('expired');
+    // Epoch layout (hash, commit_epoch, commit_block, 0).
+    expect(commitTiming(['0x', 1, 12, 0], 13, { ...s, currentEpoch: 1 })).toEqual({
+      status: 'waiting',
+      revealAtBlock: 20,
+    });
+    expect(commitTiming(['0x', 1, 12, 0], 21, { ...s, currentEpoch: 2 }).status).toBe('due');
+    expect(commitTiming(['0x', 1, 12, 0], 40, { ...s, currentEpoch: 3 }).status).toBe('expired');
     const salt = randomSalt();
     expect(salt).toHaveLength(8);
     expect(salt.every((s) => Number.isInteger(s) && s >= 0 && s <= 65535)).toBe(true);

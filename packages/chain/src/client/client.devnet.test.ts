@@ -1,0 +1,348 @@
+/**
+ * The client against a running devnet over WebSocket: every call, and the failure paths with the exact text
+ * a user sees. One devnet (instant blocks) for the file; blocks are produced on demand to move time.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Keyring } from '@polkadot/keyring';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { type Devnet, startDevnet } from '@subnetkit/devnet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SubtensorClient, connect } from './client.js';
+import { JsonFileCommitStore } from './commit-store.js';
+import { ChainError } from './errors.js';
+import { taoToRao } from './units.js';
+
+const TEMPO = 10;
+const RATE_LIMIT = 5;
+const VERSION_KEY = 3;
+
+let devnet: Devnet;
+let client: SubtensorClient;
+let commitDir: string;
+let k: Record<'alice' | 'bob' | 'charlie' | 'dave' | 'eve' | 'ownerHot' | 'bobHot' | 'crHot', KeyringPair>;
+
+beforeAll(async () => {
+  await cryptoWaitReady();
+  const kr = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  k = {
+    alice: kr.addFromUri('//Alice'),
+    bob: kr.addFromUri('//Bob'),
+    charlie: kr.addFromUri('//Charlie'),
+    dave: kr.addFromUri('//Dave'),
+    eve: kr.addFromUri('//Eve'),
+    ownerHot: kr.addFromUri('//Alice//hot'),
+    bobHot: kr.addFromUri('//Bob//hot'),
+    crHot: kr.addFromUri('//Alice//cr'),
+  };
+  devnet = await startDevnet({
+    port: 0,
+    blockTime: 'instant',
+    genesis: {
+      subnets: [
+        {
+          netuid: 1,
+          owner: '//Alice',
+          ownerHotkey: '//Alice//hot',
+          hyperparameters: {
+            tempo: TEMPO,
+            weightsRateLimit: RATE_LIMIT,
+            weightsVersionKey: VERSION_KEY,
+            commitRevealWeightsEnabled: false,
+            minAllowedWeights: 1,
+          },
+          neurons: [
+            { hotkey: '//Bob//hot', coldkey: '//Bob', stake: 100, axon: { ip: '10.0.0.1', port: 8091 } },
+            { hotkey: '//Charlie//hot', coldkey: '//Charlie', stake: 50 },
+            { hotkey: '//Dave//hot', coldkey: '//Dave', stake: 25 },
+          ],
+        },
+        {
+          netuid: 2,
+          owner: '//Alice',
+          ownerHotkey: '//Alice//cr',
+          hyperparameters: {
+            tempo: TEMPO,
+            weightsRateLimit: 0,
+            commitRevealWeightsEnabled: true,
+            revealPeriodEpochs: 1,
+            minAllowedWeights: 1,
+          },
+          neurons: [{ hotkey: '//Eve//hot', coldkey: '//Eve', stake: 10 }],
+        },
+      ],
+    },
+  });
+  commitDir = await mkdtemp(join(tmpdir(), 'subnetkit-commits-'));
+  client = await connect(devnet.url, { commitStore: new JsonFileCommitStore(commitDir) });
+}, 60_000);
+
+afterAll(async () => {
+  await client?.close();
+  await devnet?.stop();
+  if (commitDir) await rm(commitDir, { recursive: true, force: true });
+});
+
+async function expectChainError(p: Promise<unknown>, text: string | RegExp, chainError: string) {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e, 'expected the call to fail').toBeInstanceOf(ChainError);
+  expect((e as ChainError).message).toMatch(text);
+  expect((e as ChainError).chainError).toBe(chainError);
+}
+
+describe('connect', () => {
+  it('names the URL and the reason when no node answers', async () => {
+    await expect(connect('ws://127.0.0.1:1', { connectTimeoutMs: 1500 })).rejects.toThrow(
+      /cannot connect to ws:\/\/127\.0\.0\.1:1 .*check the URL \(--chain\) and that the node is running/,
+    );
+  });
+});
+
+describe('reads', () => {
+  it('reads hyperparameters from chain storage', async () => {
+    const hp = await client.hyperparameters(1);
+    expect(hp).toMatchObject({
+      netuid: 1,
+      tempo: TEMPO,
+      n: 4,
+      weightsSetRateLimit: RATE_LIMIT,
+      weightsVersionKey: BigInt(VERSION_KEY),
+      commitRevealWeightsEnabled: false,
+      minAllowedWeights: 1,
+      maxWeightsLimit: 65535,
+      maxWeightLimit: 1,
+      ownerColdkey: k.alice.address,
+      ownerHotkey: k.ownerHot.address,
+    });
+    await expect(client.hyperparameters(77)).rejects.toThrow(/netuid 77 does not exist on ws:/);
+  });
+
+  it('syncs the metagraph: keys, stake, axons, vectors', async () => {
+    const m = await client.syncMetagraph(1);
+    expect(m.n).toBe(4);
+    expect(m.uids).toEqual([0, 1, 2, 3]);
+    expect(m.hotkeys[0]).toBe(k.ownerHot.address);
+    expect(m.hotkeys[1]).toBe(k.bobHot.address);
+    expect(m.coldkeys.slice(0, 3)).toEqual([k.alice.address, k.bob.address, k.charlie.address]);
+    expect(m.alphaStake.slice(1)).toEqual([100, 50, 25]);
+    expect(m.axons[1]).toMatchObject({ ip: '10.0.0.1', port: 8091, ipType: 4 });
+    expect(m.axons[2]).toMatchObject({ ip: '0.0.0.0', port: 0 });
+    for (const f of [
+      'incentive',
+      'dividends',
+      'consensus',
+      'emission',
+      'lastUpdate',
+      'active',
+      'validatorPermit',
+    ] as const) {
+      expect(m[f]).toHaveLength(4);
+    }
+    expect(m.hyperparameters.tempo).toBe(TEMPO);
+  });
+});
+
+describe('set_weights', () => {
+  it('sets weights (processed and quantised), returns block and tx hash, and they are on chain', async () => {
+    const r = await client.setWeights(k.ownerHot, 1, [1, 2, 3], [0.5, 0.25, 0.25], VERSION_KEY);
+    expect(r.mode).toBe('set');
+    expect(r.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(r.blockHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(r.uids).toEqual([1, 2, 3]);
+    expect(r.values).toEqual([65535, 32768, 32768]);
+    const m = await client.syncMetagraph(1, { weights: true });
+    expect(m.weights?.[0]).toEqual([
+      [1, 65535],
+      [2, 32768],
+      [3, 32768],
+    ]);
+    expect(m.lastUpdate[0]).toBe(r.blockNumber);
+  });
+
+  it('rate limit: refuses locally with when to retry, and decodes the chain error the same way', async () => {
+    const last = (await client.syncMetagraph(1)).lastUpdate[0]!;
+    await expectChainError(
+      client.setWeights(k.ownerHot, 1, [1], [1], VERSION_KEY),
+      new RegExp(
+        `^setWeights not sent: weights set too fast: netuid 1 allows weights every ${RATE_LIMIT} blocks; ` +
+          `last update was at block ${last}, retry at block ${last + RATE_LIMIT} or later`,
+      ),
+      'SettingWeightsTooFast',
+    );
+    await expectChainError(
+      client.setWeights(k.ownerHot, 1, [1], [1], VERSION_KEY, { preflight: false }),
+      new RegExp(
+        `weights set too fast: netuid 1 allows weights every ${RATE_LIMIT} blocks; last update was at block ${last}, ` +
+          `retry at block ${last + RATE_LIMIT} or later`,
+      ),
+      'SettingWeightsTooFast',
+    );
+    devnet.produceBlocks(RATE_LIMIT);
+    const ok = await client.setWeights(k.ownerHot, 1, [1], [1], VERSION_KEY);
+    expect(ok.mode).toBe('set');
+  });
+
+  it('unregistered hotkey: names the hotkey, the netuid and the command to register', async () => {
+    const text = `hotkey ${k.eve.address} is not registered on netuid 1; register it first (\`subnetkit subnet register --netuid 1\`)`;
+    await expectChainError(
+      client.setWeights(k.eve, 1, [1], [1], VERSION_KEY),
+      text,
+      'HotKeyNotRegisteredInSubNet',
+    );
+    await expectChainError(
+      client.setWeights(k.eve, 1, [1], [1], VERSION_KEY, { preflight: false }),
+      text,
+      'HotKeyNotRegisteredInSubNet',
+    );
+  });
+
+  it('bad version key: says which key the chain requires', async () => {
+    devnet.produceBlocks(RATE_LIMIT);
+    const text = `weights version key 1 is too old for netuid 1 (the chain requires >= ${VERSION_KEY})`;
+    await expectChainError(client.setWeights(k.ownerHot, 1, [1], [1], 1), text, 'IncorrectWeightVersionKey');
+    await expectChainError(
+      client.setWeights(k.ownerHot, 1, [1], [1], 1, { preflight: false }),
+      text,
+      'IncorrectWeightVersionKey',
+    );
+  });
+
+  it('too few weights: after the owner raises MinAllowedWeights, a short vector is refused', async () => {
+    await client.sudo(k.alice, 'sudoSetMinAllowedWeights', [1, 3]);
+    expect((await client.hyperparameters(1)).minAllowedWeights).toBe(3);
+    devnet.produceBlocks(RATE_LIMIT);
+    const text = /too few weights for netuid 1: the chain requires at least 3 non-self entries \(got 1\)/;
+    await expectChainError(
+      client.setWeights(k.ownerHot, 1, [1], [65535], VERSION_KEY, { raw: true }),
+      text,
+      'WeightVecLengthIsLow',
+    );
+    await expectChainError(
+      client.setWeights(k.ownerHot, 1, [1], [65535], VERSION_KEY, { raw: true, preflight: false }),
+      text,
+      'WeightVecLengthIsLow',
+    );
+    // Processed weights fill up to the minimum, so the same intent goes through.
+    const r = await client.setWeights(k.ownerHot, 1, [1], [1], VERSION_KEY);
+    expect(r.uids.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('commit-reveal', () => {
+  it('commits instead of setting, persists the salt, and a restarted client reveals in the window', async () => {
+    const r = await client.setWeights(k.crHot, 2, [0, 1], [0.25, 0.75], 0);
+    expect(r.mode).toBe('commit');
+    if (r.mode !== 'commit') return;
+    const stored = await new JsonFileCommitStore(commitDir).load(k.crHot.address, 2);
+    expect(stored.map((c) => c.commitHash)).toEqual([r.commitHash]);
+    expect(stored[0]!.commitBlock).toBe(r.blockNumber);
+
+    // A restarted validator: new connection, same commit directory.
+    const restarted = await connect(devnet.url, { commitStore: new JsonFileCommitStore(commitDir) });
+    try {
+      const early = await restarted.revealDueCommits(k.crHot, 2);
+      expect(early).toEqual([
+        { commitHash: r.commitHash, status: 'waiting', revealAtBlock: r.revealAtBlock },
+      ]);
+      const best = (await restarted.block()).number;
+      devnet.produceBlocks(Math.max(0, r.revealAtBlock! - best - 1));
+      const out = await restarted.revealDueCommits(k.crHot, 2);
+      expect(out.map((o) => o.status)).toEqual(['revealed']);
+      expect(await new JsonFileCommitStore(commitDir).load(k.crHot.address, 2)).toEqual([]);
+      const m = await restarted.syncMetagraph(2, { weights: true });
+      expect(m.weights?.[0]).toEqual([
+        [0, 21845],
+        [1, 65535],
+      ]);
+    } finally {
+      await restarted.close();
+    }
+  });
+});
+
+describe('registration, serving, staking, transfers', () => {
+  let netuid: number;
+
+  it('registers a subnet, starts it, and burns-registers a hotkey', async () => {
+    const created = await client.registerNetwork(k.charlie, k.dave.address);
+    netuid = created.netuid;
+    expect(netuid).toBeGreaterThan(2);
+    expect((await client.hyperparameters(netuid)).ownerColdkey).toBe(k.charlie.address);
+    await client.startCall(k.charlie, netuid);
+    const reg = await client.burnedRegister(k.bob, netuid, k.eve.address);
+    expect(reg.uid).toBe(1);
+    expect(await client.uidOf(netuid, k.eve.address)).toBe(1);
+    await expectChainError(
+      client.burnedRegister(k.bob, netuid, k.eve.address),
+      `hotkey ${k.eve.address} is already registered on netuid ${netuid}`,
+      'HotKeyAlreadyRegisteredInSubNet',
+    );
+  });
+
+  it('serves an axon and reads it back decoded; the serving rate limit names the cause', async () => {
+    await client.serveAxon(k.eve, { netuid, ip: '203.0.113.7', port: 9000, version: 7 });
+    const m = await client.syncMetagraph(netuid);
+    expect(m.axons[1]).toMatchObject({ ip: '203.0.113.7', port: 9000, version: 7, ipType: 4, protocol: 4 });
+    await expectChainError(
+      client.serveAxon(k.eve, { netuid, ip: '203.0.113.8', port: 9000 }),
+      /axon served too often on netuid \d+/,
+      'ServingRateLimitExceeded',
+    );
+    await expectChainError(
+      client.serveAxon(k.dave, { netuid: 1, ip: '203.0.113.8', port: 9000 }),
+      `hotkey ${k.dave.address} is not registered on netuid 1`,
+      'HotKeyNotRegisteredInNetwork',
+    );
+  });
+
+  it('adds and removes stake', async () => {
+    const before = await client.hotkeyStake(k.eve.address, netuid);
+    await client.addStake(k.bob, k.eve.address, netuid, taoToRao(10));
+    const mid = await client.hotkeyStake(k.eve.address, netuid);
+    expect(mid).toBeGreaterThan(before);
+    await client.removeStake(k.bob, k.eve.address, netuid, (mid - before) / 2n);
+    expect(await client.hotkeyStake(k.eve.address, netuid)).toBeLessThan(mid);
+    const e = await client
+      .addStake(k.bob, k.eve.address, netuid, taoToRao(10_000_000))
+      .catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ChainError);
+    expect((e as ChainError).message).toMatch(
+      /has too little free balance for this call .*transfer TAO to it first/,
+    );
+  });
+
+  it('transfers, with concurrent submissions from one key getting distinct nonces', async () => {
+    const before = await client.balance(k.dave.address);
+    const results = await Promise.all(
+      [1, 2, 3].map(() => client.transfer(k.alice, k.dave.address, taoToRao('0.5'))),
+    );
+    expect(new Set(results.map((r) => r.txHash)).size).toBe(3);
+    expect(await client.balance(k.dave.address)).toBe(before + taoToRao('1.5'));
+  });
+});
+
+describe('blocks', () => {
+  it('subscribes to new heads with the tempo position', async () => {
+    const seen: { number: number; epoch?: number; until?: number }[] = [];
+    const unsub = await client.subscribeBlocks(
+      (b) => seen.push({ number: b.number, epoch: b.tempo?.epoch, until: b.tempo?.blocksUntilNextEpoch }),
+      { netuid: 1 },
+    );
+    try {
+      const start = devnet.bestNumber();
+      devnet.produceBlocks(3);
+      for (let i = 0; i < 100 && !seen.some((s) => s.number === start + 3); i++)
+        await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      unsub();
+    }
+    const last = seen.at(-1)!;
+    expect(last.number).toBe(devnet.bestNumber());
+    expect(last.until).toBe(TEMPO - ((last.number + 1 + 1) % (TEMPO + 1)));
+  });
+});
