@@ -35,7 +35,15 @@ export function classifyChainError(err: unknown): {
   permanent: boolean;
   message: string;
 } {
-  const message = err instanceof Error ? err.message : String(err);
+  const base = err instanceof Error ? err.message : String(err);
+  // @subnetkit/chain's ChainError carries the runtime error name and a code next to a prose message.
+  const e = (err ?? {}) as { chainError?: unknown; code?: unknown };
+  const name = typeof e.chainError === 'string' ? e.chainError : '';
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (code === 'ConnectionFailed' || code === 'Timeout') {
+    return { kind: 'connection', permanent: false, message: base };
+  }
+  const message = name && !base.includes(name) ? `${name}: ${base}` : base;
   if (PERMANENT.some((name) => message.includes(name))) return { kind: 'rejected', permanent: true, message };
   if (RATE_LIMITED.some((name) => message.includes(name)))
     return { kind: 'rate_limited', permanent: false, message };

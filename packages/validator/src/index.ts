@@ -47,3 +47,4 @@ export type {
 export { type RunningValidator, startValidator, type ValidatorOptions } from './validator.js';
 export { readWeightsState, type WeightsState } from './weight-setter.js';
 export { computeWeights, epochIndex, type WeightsDue, type WeightVector, weightsDue } from './weights.js';
+export { type SubtensorLike, subtensorValidatorChain } from './chain-adapter.js';

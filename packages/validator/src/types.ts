@@ -67,6 +67,8 @@ export interface ValidatorChain {
     weights: number[],
     versionKey: number,
   ): Promise<SetWeightsResult>;
+  /** Periodic upkeep run with every weights check, e.g. revealing due commit-reveal commits. */
+  maintain?(netuid: number): Promise<void>;
 }
 
 /** One miner a round queries: uid, hotkey and its axon. */

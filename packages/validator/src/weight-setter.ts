@@ -68,6 +68,7 @@ export async function processWeightsCheck(
   try {
     block = await ctx.chain.currentBlock();
     snapshot = await ctx.metagraph.get();
+    await ctx.chain.maintain?.(ctx.netuid);
   } catch (err) {
     const c = classifyChainError(err);
     ctx.metrics.chainErrors.inc({ kind: c.kind });

@@ -1,0 +1,192 @@
+/**
+ * `subnetkit validator`: query miners in BullMQ rounds, keep EMA scores in Redis, set weights on chain
+ * once per tempo. Several processes started with the same flags share one Redis and cooperate.
+ */
+import { connect, defaultWalletPath, Wallet } from '@subnetkit/chain';
+import {
+  btauthSigner,
+  type RunningValidator,
+  startValidator,
+  subtensorValidatorChain,
+} from '@subnetkit/validator';
+import { type Command, InvalidArgumentError } from 'commander';
+import { createLogger } from '../logger.js';
+import { loadSubnetPlugin } from '../plugin-loader.js';
+
+/** Parsed flags of `subnetkit validator`. */
+export interface ValidatorFlags {
+  subnet: string;
+  netuid: number;
+  wallet: string;
+  hotkey: string;
+  walletPath: string;
+  chain: string;
+  redis: string;
+  workers: number;
+  metricsPort?: number;
+  metricsHost: string;
+  roundInterval: number;
+  sampleSize: number;
+  batchSize: number;
+  alpha: number;
+  resyncBlocks: number;
+  timeoutMs?: number;
+}
+
+function intArg(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`${name} must be an integer between ${min} and ${max}`);
+    }
+    return n;
+  };
+}
+
+function alphaArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 1)
+    throw new InvalidArgumentError('--alpha must be a number in (0, 1], e.g. 0.1');
+  return n;
+}
+
+/** Runs a validator from CLI flags; resolves once it is running. SIGTERM/SIGINT stop it cleanly. */
+export async function runValidator(flags: ValidatorFlags): Promise<RunningValidator> {
+  const log = createLogger('validator');
+  const plugin = await loadSubnetPlugin(flags.subnet);
+  const wallet = new Wallet({ name: flags.wallet, hotkey: flags.hotkey, path: flags.walletPath });
+  let hotkey: Awaited<ReturnType<Wallet['hotkey']>>;
+  try {
+    const encrypted = await wallet.hotkeyIsEncrypted();
+    const password = encrypted ? process.env.SUBNETKIT_PASSWORD : undefined;
+    if (encrypted && password === undefined) {
+      throw new Error(`hotkey ${wallet.hotkeyPath} is encrypted; set SUBNETKIT_PASSWORD to unlock it`);
+    }
+    hotkey = await wallet.hotkey(password);
+  } catch (err) {
+    throw new Error(
+      `cannot load hotkey ${flags.hotkey} of wallet ${flags.wallet} under ${flags.walletPath}: ${(err as Error).message} ` +
+        `(create it with: subnetkit wallet create --name ${flags.wallet} --hotkey ${flags.hotkey})`,
+    );
+  }
+  const client = await connect(flags.chain);
+  try {
+    const validator = await startValidator({
+      plugin,
+      netuid: flags.netuid,
+      hotkey: hotkey.address,
+      sign: btauthSigner(hotkey),
+      chain: subtensorValidatorChain(client, hotkey),
+      redis: flags.redis,
+      workers: flags.workers,
+      roundIntervalMs: flags.roundInterval * 1000,
+      sampleSize: flags.sampleSize,
+      batchSize: flags.batchSize,
+      emaAlpha: flags.alpha,
+      resyncBlocks: flags.resyncBlocks,
+      ...(flags.timeoutMs ? { queryTimeoutMs: flags.timeoutMs } : {}),
+      ...(flags.metricsPort !== undefined
+        ? { metricsPort: flags.metricsPort, metricsHost: flags.metricsHost }
+        : {}),
+      logger: log,
+    });
+    log.info(
+      { netuid: flags.netuid, hotkey: hotkey.address, redis: flags.redis, metrics: validator.metricsUrl },
+      `validator running on netuid ${flags.netuid} (subnet ${plugin.name})`,
+    );
+    const stopValidator = validator.stop;
+    let closing: Promise<void> | undefined;
+    const stop = () => {
+      closing ??= (async () => {
+        await stopValidator();
+        await client.close().catch(() => {});
+      })();
+      return closing;
+    };
+    const onSignal = () => {
+      log.info(
+        'stopping: finishing active jobs (unfinished ones are retried by another process or on restart)',
+      );
+      void stop().then(() => process.exit(0));
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    return { ...validator, stop };
+  } catch (err) {
+    await client.close().catch(() => {});
+    throw err;
+  }
+}
+
+/** Registers `subnetkit validator`. */
+export function registerValidatorCommand(program: Command): void {
+  program
+    .command('validator')
+    .description(
+      'Validate a subnet: query miners in rounds, keep EMA scores in Redis, set weights on chain every tempo',
+    )
+    .requiredOption(
+      '--subnet <package or path>',
+      'subnet plugin: a package name (@subnetkit/subnet-echo), a built-in short name (echo) or a path to a built .js module',
+    )
+    .requiredOption('--netuid <n>', 'netuid of the subnet to validate', intArg('--netuid', 0, 65_535))
+    .option('--wallet <name>', 'wallet name (directory under --wallet-path)', 'default')
+    .option(
+      '--hotkey <name>',
+      'hotkey name inside the wallet; registered on --netuid with a validator permit',
+      'default',
+    )
+    .option('--wallet-path <dir>', 'wallet root directory (btcli layout)', defaultWalletPath())
+    .option('--chain <ws url>', 'chain endpoint: ws:// URL or local|test|finney', 'local')
+    .option(
+      '--redis <url>',
+      'Redis for rounds, queues and scores (processes with the same flags share it)',
+      'redis://127.0.0.1:6379',
+    )
+    .option('--workers <n>', 'query jobs this process runs at once', intArg('--workers', 1, 1024), 4)
+    .option(
+      '--metrics-port <n>',
+      'serve /metrics and /healthz on this port',
+      intArg('--metrics-port', 0, 65_535),
+    )
+    .option('--metrics-host <ip>', 'interface for the metrics server', '0.0.0.0')
+    .option(
+      '--round-interval <seconds>',
+      'seconds between evaluation rounds',
+      intArg('--round-interval', 1, 86_400),
+      12,
+    )
+    .option('--sample-size <n>', 'miners queried per round', intArg('--sample-size', 1, 65_535), 50)
+    .option(
+      '--batch-size <n>',
+      'miners per query job (the unit processes share)',
+      intArg('--batch-size', 1, 4096),
+      16,
+    )
+    .option('--alpha <a>', 'EMA smoothing factor for scores', alphaArg, 0.1)
+    .option(
+      '--resync-blocks <n>',
+      're-read the metagraph every this many blocks',
+      intArg('--resync-blocks', 1, 1_000_000),
+      100,
+    )
+    .option(
+      '--timeout-ms <ms>',
+      'query timeout for synapses that set none (default 12000)',
+      intArg('--timeout-ms', 1, 600_000),
+    )
+    .addHelpText(
+      'after',
+      `
+Start the same command on several machines (or with --workers) against one Redis to share the
+querying; every round is scored once. A hotkey keyfile written encrypted is unlocked with
+$SUBNETKIT_PASSWORD.
+
+Example:
+  subnetkit validator --subnet echo --netuid 1 --wallet validator --hotkey default \\
+    --chain ws://127.0.0.1:9944 --redis redis://127.0.0.1:6379 --workers 8 --metrics-port 9100`,
+    )
+    .action(async (flags: ValidatorFlags) => {
+      await runValidator(flags);
+    });
+}

@@ -1,0 +1,88 @@
+/**
+ * Adapts `@subnetkit/chain`'s SubtensorClient to {@link ValidatorChain}. Typed structurally, so tests
+ * and other chain clients can stand in for it. On commit-reveal subnets `setWeights` commits (the
+ * client keeps the salt) and {@link ValidatorChain.maintain} reveals due commits on every weights check.
+ */
+import type { MetagraphView, SetWeightsResult, ValidatorChain, ValidatorHyperparameters } from './types.js';
+
+/** The parts of `SubtensorClient` the validator uses. */
+export interface SubtensorLike<Pair> {
+  block(): Promise<{ number: number }>;
+  syncMetagraph(netuid: number): Promise<{
+    netuid: number;
+    block: number;
+    n: number;
+    hotkeys: string[];
+    stake: number[];
+    validatorPermit: boolean[];
+    lastUpdate: number[];
+    axons: { ip: string; port: number }[];
+    hyperparameters: HyperparametersLike;
+  }>;
+  hyperparameters(netuid: number): Promise<HyperparametersLike>;
+  setWeights(
+    hotkey: Pair,
+    netuid: number,
+    uids: ArrayLike<number>,
+    weights: ArrayLike<number>,
+    versionKey: bigint | number,
+    opts?: { raw?: boolean },
+  ): Promise<{ mode: 'set' | 'commit'; blockNumber: number; txHash: string }>;
+  revealDueCommits?(hotkey: Pair, netuid: number): Promise<unknown[]>;
+}
+
+interface HyperparametersLike {
+  tempo: number;
+  minAllowedWeights: number;
+  maxWeightsLimit: number;
+  weightsVersionKey: bigint | number;
+  weightsSetRateLimit: number;
+  commitRevealWeightsEnabled: boolean;
+}
+
+function toHyperparameters(hp: HyperparametersLike): ValidatorHyperparameters {
+  return {
+    tempo: hp.tempo,
+    weightsRateLimit: hp.weightsSetRateLimit,
+    minAllowedWeights: hp.minAllowedWeights,
+    maxWeightsLimit: hp.maxWeightsLimit,
+    weightsVersionKey: Number(hp.weightsVersionKey),
+    commitRevealEnabled: hp.commitRevealWeightsEnabled,
+  };
+}
+
+/** A {@link ValidatorChain} over a connected SubtensorClient; `hotkey` signs set_weights / commits. */
+export function subtensorValidatorChain<Pair extends { address: string }>(
+  client: SubtensorLike<Pair>,
+  hotkey: Pair,
+): ValidatorChain {
+  return {
+    async currentBlock() {
+      return (await client.block()).number;
+    },
+    async metagraph(netuid): Promise<MetagraphView> {
+      const m = await client.syncMetagraph(netuid);
+      return {
+        netuid: m.netuid,
+        block: m.block,
+        n: m.n,
+        hotkeys: m.hotkeys,
+        axons: m.axons.map((a) => ({ ip: a.ip, port: a.port })),
+        validatorPermit: m.validatorPermit,
+        stake: m.stake,
+        lastUpdate: m.lastUpdate,
+      };
+    },
+    async hyperparameters(netuid) {
+      return toHyperparameters(await client.hyperparameters(netuid));
+    },
+    async setWeights(netuid, uids, weights, versionKey): Promise<SetWeightsResult> {
+      // The validator already applied the chain's rules and quantised: send the u16 values as they are.
+      const r = await client.setWeights(hotkey, netuid, uids, weights, versionKey, { raw: true });
+      return { mode: r.mode, block: r.blockNumber, txHash: r.txHash };
+    },
+    async maintain(netuid) {
+      await client.revealDueCommits?.(hotkey, netuid);
+    },
+  };
+}
