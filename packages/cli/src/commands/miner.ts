@@ -151,7 +151,12 @@ export function registerMinerCommand(program: Command): void {
     .option('--wallet <name>', 'wallet name (directory under --wallet-path)', 'default')
     .option('--hotkey <name>', 'hotkey name inside the wallet; it must be registered on --netuid', 'default')
     .option('--wallet-path <dir>', 'wallet root directory (btcli layout)', defaultWalletPath())
-    .option('--port <n>', 'port the axon listens on (and announces)', intArg('--port', 1, 65_535), 8091)
+    .option(
+      '--port <n>',
+      'port the axon listens on and announces (0 picks a free one)',
+      intArg('--port', 0, 65_535),
+      8091,
+    )
     .option('--host <ip>', 'interface to bind', '0.0.0.0')
     .option(
       '--external-ip <ip>',
