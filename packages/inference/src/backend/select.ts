@@ -145,6 +145,8 @@ async function loadNative(kind: 'gpu' | 'node', importModule: ModuleImporter): P
       throw new Error(`${specifier} loaded but its 'tensorflow' backend did not initialise`);
     }
   }
+  // If tfjs-node-gpu loaded without a GPU and tfjs-node is then imported too, tfjs keeps the
+  // first 'tensorflow' backend (it warns and reuses it): libtensorflow on CPU either way.
   if (kind === 'gpu' && !usesGpu(tf)) {
     throw new Error(`${specifier} loaded but no usable GPU was found (libtensorflow fell back to CPU)`);
   }
