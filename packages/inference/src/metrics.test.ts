@@ -22,7 +22,7 @@ describe('registerInferenceMetrics', () => {
         return xs;
       },
     });
-    const stop = metrics.observeBatcher('mlp', batcher as MicroBatcher<unknown, unknown>);
+    const stop = metrics.observeBatcher('mlp', batcher); // typed MicroBatcher<number, number>, no cast
     const first = [batcher.submit(1), batcher.submit(2)]; // full: runs (held by the gate)
     const waiting = [batcher.submit(-1), batcher.submit(3)];
     await expect(batcher.submit(4)).rejects.toBeInstanceOf(QueueFullError);

@@ -1,13 +1,19 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { InferenceBackend } from './backend/select.js';
-import type { MicroBatcher } from './batcher/micro-batcher.js';
+import type { BatcherObserver } from './batcher/micro-batcher.js';
+
+/** What the metrics need from a batcher (any `MicroBatcher<I, O>` fits). */
+export interface ObservableBatcher {
+  readonly queueDepth: number;
+  observe(observer: BatcherObserver): () => void;
+}
 
 /** Handles returned by {@link registerInferenceMetrics}. */
 export interface InferenceMetrics {
   /** Sets `subnetkit_inference_backend_info{backend,device} 1` (replacing an earlier value). */
   setBackend(info: Pick<InferenceBackend, 'backend' | 'device'>): void;
   /** Exports a batcher's queue depth, batch sizes, run times and rejections under `model`; returns an unsubscribe. */
-  observeBatcher(model: string, batcher: MicroBatcher<unknown, unknown>): () => void;
+  observeBatcher(model: string, batcher: ObservableBatcher): () => void;
 }
 
 /** Options for {@link registerInferenceMetrics}. */
@@ -38,7 +44,7 @@ export function registerInferenceMetrics(
     labelNames: ['backend', 'device'] as const,
     registers,
   });
-  const batchers = new Map<string, MicroBatcher<unknown, unknown>>();
+  const batchers = new Map<string, ObservableBatcher>();
   new Gauge({
     name: 'subnetkit_inference_queue_depth',
     help: 'Inference requests waiting for a batch',

@@ -30,10 +30,11 @@ export interface TensorBatchRunner {
   /** Elements per example (product of inputShape). */
   readonly inputSize: number;
   /**
-   * Throws a clear error if `input` does not fit the model. Call it before `submit`: one bad
-   * request inside a batch would otherwise fail every request batched with it.
+   * Returns `input` typed as a row if it fits the model, else throws InvalidInputError naming the
+   * problem. Call it before `submit`: one bad request inside a batch would otherwise fail every
+   * request batched with it.
    */
-  validate(input: unknown): asserts input is RowInput;
+  validate(input: unknown): RowInput;
 }
 
 /** Thrown by {@link TensorBatchRunner.validate} for input that does not fit the model. */
@@ -73,14 +74,14 @@ export function tensorBatchRunner(
   const inputShape = options.inputShape ?? modelInputShape(model);
   const inputSize = inputShape.reduce((a, b) => a * b, 1);
 
-  const validate: TensorBatchRunner['validate'] = (input: unknown): asserts input is RowInput => {
+  const validate = (input: unknown): RowInput => {
     if (input instanceof tf.Tensor) {
       if (input.size !== inputSize) {
         throw new InvalidInputError(
           `input tensor has shape [${input.shape.join(', ')}]; the model expects [${inputShape.join(', ')}]`,
         );
       }
-      return;
+      return input;
     }
     if (!(input instanceof Float32Array) && !Array.isArray(input)) {
       throw new InvalidInputError(`input must be an array of ${inputSize} numbers`);
@@ -97,6 +98,7 @@ export function tensorBatchRunner(
         }
       }
     }
+    return input as RowInput;
   };
 
   const run = async (inputs: RowInput[]): Promise<Float32Array[]> => {
