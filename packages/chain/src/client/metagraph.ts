@@ -5,7 +5,7 @@
 import { encodeAddress } from '@polkadot/util-crypto';
 import { type AxonInfo, decodeAxonInfo, readUintLE } from './axon.js';
 import { type Hyperparameters, decodeHyperparameters, hyperparameterKeys } from './hyperparams.js';
-import type { StorageReader } from './storage.js';
+import { type StorageReader, toHex } from './storage.js';
 
 /** A subnet's neurons at one block: parallel arrays indexed by uid. */
 export interface Metagraph {
@@ -75,6 +75,24 @@ const BY_INDEX = new Set(['incentive', 'lastUpdate']);
 
 const NEVER_SERVED: AxonInfo = { block: 0, version: 0, ip: '0.0.0.0', port: 0, ipType: 0, protocol: 0 };
 
+/** SCALE u16 (little-endian). */
+function u16le(n: number): Uint8Array {
+  return Uint8Array.of(n & 0xff, (n >> 8) & 0xff);
+}
+
+// SS58 encoding costs a blake2b-512 per address; hotkeys/coldkeys rarely change between syncs.
+const ss58Cache = new Map<string, string>();
+function ss58(bytes: Uint8Array, format: number): string {
+  const k = `${format}:${toHex(bytes)}`;
+  let v = ss58Cache.get(k);
+  if (v === undefined) {
+    if (ss58Cache.size > 200_000) ss58Cache.clear();
+    v = encodeAddress(bytes, format);
+    ss58Cache.set(k, v);
+  }
+  return v;
+}
+
 function u64(raw: Uint8Array | null): bigint {
   return raw && raw.length >= 8 ? readUintLE(raw, 0, 8) : 0n;
 }
@@ -109,12 +127,27 @@ export async function syncMetagraphAt(
   const prop = (f: string) => padTo((vec[f] ?? []) as number[], n, 0).map((x) => Number(x) / 65535);
 
   // Round trip 2: uid -> hotkey, plus weights/bonds rows (keyed by uid, so no hotkeys needed).
-  const keyKeys = uids.map((u) => reader.key('keys', [netuid, u]));
-  const wKeys = opts.weights ? uids.map((u) => reader.key('weights', [index, u])) : [];
-  const bKeys = opts.bonds ? uids.map((u) => reader.key('bonds', [index, u])) : [];
+  const nu = u16le(netuid);
+  const ix = u16le(index);
+  const keyKeys = reader.keysFor(
+    'keys',
+    uids.map((u) => [nu, u16le(u)]),
+  );
+  const wKeys = opts.weights
+    ? reader.keysFor(
+        'weights',
+        uids.map((u) => [ix, u16le(u)]),
+      )
+    : [];
+  const bKeys = opts.bonds
+    ? reader.keysFor(
+        'bonds',
+        uids.map((u) => [ix, u16le(u)]),
+      )
+    : [];
   const raw2 = await reader.fetchRaw([...keyKeys, ...wKeys, ...bKeys], at.hash);
   const hotkeyBytes = raw2.slice(0, n).map((r) => r ?? new Uint8Array(32));
-  const hotkeys = hotkeyBytes.map((b) => encodeAddress(b, ss58Format));
+  const hotkeys = hotkeyBytes.map((b) => ss58(b, ss58Format));
   const rows = (item: string, from: number, len: number) =>
     len === 0
       ? undefined
@@ -124,10 +157,28 @@ export async function syncMetagraphAt(
 
   // Round trip 3: per-hotkey maps (owner, axon, alpha stake on this subnet and on root).
   const hasAxons = reader.has('axons');
-  const ownerKeys = hotkeyBytes.map((h) => reader.key('owner', [h]));
-  const axonKeys = hasAxons ? hotkeyBytes.map((h) => reader.key('axons', [netuid, h])) : [];
-  const alphaKeys = hotkeyBytes.map((h) => reader.key('totalHotkeyAlpha', [h, netuid]));
-  const rootKeys = netuid === 0 ? [] : hotkeyBytes.map((h) => reader.key('totalHotkeyAlpha', [h, 0]));
+  const ownerKeys = reader.keysFor(
+    'owner',
+    hotkeyBytes.map((h) => [h]),
+  );
+  const axonKeys = hasAxons
+    ? reader.keysFor(
+        'axons',
+        hotkeyBytes.map((h) => [nu, h]),
+      )
+    : [];
+  const alphaKeys = reader.keysFor(
+    'totalHotkeyAlpha',
+    hotkeyBytes.map((h) => [h, nu]),
+  );
+  const root = u16le(0);
+  const rootKeys =
+    netuid === 0
+      ? []
+      : reader.keysFor(
+          'totalHotkeyAlpha',
+          hotkeyBytes.map((h) => [h, root]),
+        );
   const raw3 = await reader.fetchRaw([...ownerKeys, ...axonKeys, ...alphaKeys, ...rootKeys], at.hash);
   const take = (() => {
     let o = 0;
@@ -153,7 +204,7 @@ export async function syncMetagraphAt(
     hyperparameters,
     uids,
     hotkeys,
-    coldkeys: owners.map((r) => encodeAddress(r ?? new Uint8Array(32), ss58Format)),
+    coldkeys: owners.map((r) => ss58(r ?? new Uint8Array(32), ss58Format)),
     alphaStake,
     taoStake,
     stake: alphaStake.map((a, i) => a + taoWeight * (taoStake[i] ?? 0)),

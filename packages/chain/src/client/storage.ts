@@ -7,7 +7,19 @@ import type { ApiPromise } from '@polkadot/api';
 import { unwrapStorageType } from '@polkadot/types';
 import type { Codec } from '@polkadot/types/types';
 import { hexToU8a } from '@polkadot/util';
+import { blake2AsU8a, xxhashAsU8a } from '@polkadot/util-crypto';
 import { ChainError } from './errors.js';
+
+/** 0x-hex of bytes (Buffer's native encoder: this runs for every key of a metagraph sync). */
+export function toHex(bytes: Uint8Array): string {
+  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')}`;
+}
+
+/** Bytes of 0x-hex (native decoder). */
+export function fromHex(hex: string): Uint8Array {
+  const b = Buffer.from(hex.startsWith('0x') ? hex.slice(2) : hex, 'hex');
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
 
 /** Sends one JSON-RPC request (the provider's `send`). */
 export type RpcSend = (method: string, params: unknown[]) => Promise<unknown>;
@@ -17,9 +29,13 @@ export const STORAGE_BATCH = 1024;
 
 interface StorageEntryLike {
   key: (...args: unknown[]) => string;
+  keyPrefix: () => string;
   creator: {
     meta: {
-      type: Parameters<typeof unwrapStorageType>[1];
+      type: Parameters<typeof unwrapStorageType>[1] & {
+        isMap: boolean;
+        asMap: { hashers: { type: string }[] };
+      };
       modifier: { isOptional: boolean };
       fallback: { toHex: () => string };
     };
@@ -60,9 +76,37 @@ export class StorageReader {
     return this.#required(item, section).key(...args);
   }
 
-  /** The key prefix shared by every storage item of a pallet item (twox128(pallet) ‖ twox128(item)). */
+  /** The key prefix of a storage item (twox128(pallet) ‖ twox128(item)). */
   prefix(item: string, section = 'subtensorModule'): string {
-    return this.key(item, [], section);
+    return this.#required(item, section).keyPrefix();
+  }
+
+  /**
+   * Storage keys for many already SCALE-encoded argument tuples, hashed with the item's hashers from the
+   * metadata. Much faster than `key()` for thousands of keys (no codec objects per key).
+   */
+  keysFor(item: string, argsList: Uint8Array[][], section = 'subtensorModule'): string[] {
+    const e = this.#required(item, section);
+    const prefix = hexToU8a(e.keyPrefix());
+    // Normalise the enum name ('Blake2_128Concat' at run time, 'Blake2128Concat' in the typings).
+    const hashers = e.creator.meta.type.isMap
+      ? e.creator.meta.type.asMap.hashers.map((h) => String(h.type).replace(/_/g, ''))
+      : [];
+    return argsList.map((args) => {
+      const parts: Uint8Array[] = [prefix];
+      args.forEach((a, i) => {
+        const h = hashers[i] ?? 'Identity';
+        if (h === 'Blake2128Concat') parts.push(blake2AsU8a(a, 128), a);
+        else if (h === 'Twox64Concat') parts.push(xxhashAsU8a(a, 64), a);
+        else if (h === 'Identity') parts.push(a);
+        else
+          throw new ChainError(
+            'StorageUnavailable',
+            `${section}.${item} uses the ${h} hasher, unsupported here`,
+          );
+      });
+      return toHex(Buffer.concat(parts));
+    });
   }
 
   /** Decodes a raw value (or the item's default when absent) with the item's metadata type. */
@@ -92,10 +136,10 @@ export class StorageReader {
           changes: [string, string | null][];
         }[];
         const map = new Map<string, string | null>();
-        for (const set of res ?? []) for (const [k, v] of set.changes) map.set(k.toLowerCase(), v);
+        for (const set of res ?? []) for (const [k, v] of set.changes) map.set(k, v);
         return chunk.map((k) => {
-          const v = map.get(k.toLowerCase());
-          return v === undefined || v === null ? null : hexToU8a(v);
+          const v = map.get(k) ?? map.get(k.toLowerCase());
+          return v === undefined || v === null ? null : fromHex(v);
         });
       }),
     );
