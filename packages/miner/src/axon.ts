@@ -189,8 +189,8 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
   const checkAccess = createAccessCheck(policy, options.metagraph, netuid);
   const shutdown = new AbortController();
   const runners = createRunners(plugin, options.model, log, shutdown.signal, options.batch, {
-    onInference: (synapse, seconds) => metrics.inferenceSeconds.observe({ synapse }, seconds),
-    onBatch: (synapse, size) => metrics.batchSize.observe({ synapse }, size),
+    onInference: (synapse, seconds) => metrics.inferenceSeconds.labels({ synapse }).observe(seconds),
+    onBatch: (synapse, size) => metrics.batchSize.labels({ synapse }).observe(size),
   });
   const verifyOptions = {
     receiver: hotkey,
@@ -280,16 +280,33 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
     ),
   );
 
-  app.addHook('onResponse', async (request, reply) => {
+  // Metric children are cached per label set: the label hashing showed up in the hot path.
+  const requestCounters = new Map<string, { inc(): void }>();
+  const latencyHistograms = new Map<string, { observe(v: number): void }>();
+  app.addHook('onResponse', (request, reply, done) => {
     const synapse = (request.routeOptions.config as { synapse?: string }).synapse;
-    if (synapse === undefined && reply.statusCode !== 404) return; // /metrics, /healthz, /openapi.json
-    const label = synapse ?? 'unknown';
     const status = reply.statusCode;
-    stats.requests++;
-    if (status >= 400) stats.errors++;
-    stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
-    metrics.requests.inc({ synapse: label, status: String(status) });
-    metrics.latency.observe({ synapse: label }, reply.elapsedTime / 1000);
+    if (synapse !== undefined || status === 404) {
+      // Only synapse routes and unknown paths count; /metrics, /healthz, /openapi.json do not.
+      const label = synapse ?? 'unknown';
+      stats.requests++;
+      if (status >= 400) stats.errors++;
+      stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+      const key = `${label} ${status}`;
+      let counter = requestCounters.get(key);
+      if (!counter) {
+        counter = metrics.requests.labels({ synapse: label, status: String(status) });
+        requestCounters.set(key, counter);
+      }
+      counter.inc();
+      let histogram = latencyHistograms.get(label);
+      if (!histogram) {
+        histogram = metrics.latency.labels({ synapse: label });
+        latencyHistograms.set(label, histogram);
+      }
+      histogram.observe(reply.elapsedTime / 1000);
+    }
+    done();
   });
 
   // Draining: answers still in flight close their keep-alive connection, so close() does not wait
@@ -298,9 +315,9 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
 
   app.addHook('onClose', async () => {
