@@ -96,6 +96,28 @@ async function expectChainError(p: Promise<unknown>, text: string | RegExp, chai
 }
 
 describe('connect', () => {
+  it('reconnects with backoff after the node restarts', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'subnetkit-reconnect-'));
+    const statePath = join(dir, 'state.json');
+    let node = await startDevnet({ port: 0, blockTime: 'instant', statePath });
+    const port = node.port;
+    const c = await connect(node.url, { reconnectDelayMs: 50, maxReconnectDelayMs: 200 });
+    try {
+      node.produceBlocks(2);
+      expect((await c.block()).number).toBe(2);
+      await node.stop();
+      await expect(c.block()).rejects.toThrow();
+      node = await startDevnet({ port, blockTime: 'instant', statePath });
+      for (let i = 0; i < 100 && !c.api.isConnected; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(c.api.isConnected).toBe(true);
+      expect((await c.block()).number).toBe(2);
+    } finally {
+      await c.close();
+      await node.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names the URL and the reason when no node answers', async () => {
     await expect(connect('ws://127.0.0.1:1', { connectTimeoutMs: 1500 })).rejects.toThrow(
       /cannot connect to ws:\/\/127\.0\.0\.1:1 .*check the URL \(--chain\) and that the node is running/,
@@ -274,9 +296,13 @@ describe('registration, serving, staking, transfers', () => {
     expect(netuid).toBeGreaterThan(2);
     expect((await client.hyperparameters(netuid)).ownerColdkey).toBe(k.charlie.address);
     await client.startCall(k.charlie, netuid);
+    const before = await client.block();
     const reg = await client.burnedRegister(k.bob, netuid, k.eve.address);
     expect(reg.uid).toBe(1);
     expect(await client.uidOf(netuid, k.eve.address)).toBe(1);
+    // The metagraph at an earlier block shows the state of that block.
+    expect((await client.syncMetagraph(netuid, { block: before.number })).hotkeys).toEqual([k.dave.address]);
+    expect((await client.syncMetagraph(netuid)).hotkeys).toEqual([k.dave.address, k.eve.address]);
     await expectChainError(
       client.burnedRegister(k.bob, netuid, k.eve.address),
       `hotkey ${k.eve.address} is already registered on netuid ${netuid}`,
