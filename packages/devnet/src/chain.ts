@@ -28,8 +28,8 @@ export interface BlockRecord {
   number: number;
   hash: string;
   header: HeaderJson;
-  /** Hex extrinsics; dropped for old blocks to bound memory (see KEEP_BODIES). */
-  extrinsics: string[] | null;
+  /** Extrinsic bytes; dropped for old blocks to bound memory (see KEEP_BODIES). */
+  extrinsics: Uint8Array[] | null;
 }
 
 /** Status updates of a watched extrinsic, in author_extrinsicUpdate's shape. */
@@ -88,6 +88,8 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly journals = new Map<number, Layer>();
   private pool: PoolTx[] = [];
   private readonly poolHashes = new Set<string>();
+  /** Nonces in the pool per sender (hex account id). */
+  private readonly poolNonces = new Map<string, Set<number>>();
   private seq = 0;
   private lastTimestamp = 0n;
   private stateRoot: Uint8Array = new Uint8Array(32);
@@ -140,7 +142,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   private pushBlock(
     number: number,
     parent: Uint8Array,
-    extrinsics: string[],
+    extrinsics: Uint8Array[],
     extrinsicsRoot: Uint8Array,
   ): BlockRecord {
     const w = new Writer(128);
@@ -199,7 +201,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (number > hashCount) s.remove('System.BlockHash', number - hashCount - 1);
     this.sub.onInitialize();
 
-    const extrinsics: string[] = [];
+    const extrinsics: Uint8Array[] = [];
     const hashes: Uint8Array[] = [];
     // Timestamp inherent, like a real block: an unsigned Timestamp.set as extrinsic 0.
     let ts = BigInt(Date.now());
@@ -214,7 +216,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     inherent.bytes(body.finish());
     const inherentBytes = inherent.finish();
     this.apply(0, { kind: 'none' }, call, 'Timestamp.set', 'Mandatory');
-    extrinsics.push(u8aToHex(inherentBytes));
+    extrinsics.push(inherentBytes);
     hashes.push(blake2AsU8a(inherentBytes, 256));
 
     const included: PoolTx[] = [];
@@ -240,7 +242,7 @@ export class Chain extends EventEmitter<ChainEvents> {
         `${tx.x.call.tag}.${inner.tag}`,
         'Normal',
       );
-      extrinsics.push(u8aToHex(tx.x.bytes));
+      extrinsics.push(tx.x.bytes);
       hashes.push(hexToU8a(tx.x.hash));
       included.push(tx);
     }
@@ -268,7 +270,12 @@ export class Chain extends EventEmitter<ChainEvents> {
 
     const gone = new Set([...included, ...dropped]);
     this.pool = this.pool.filter((t) => !gone.has(t));
-    for (const t of gone) this.poolHashes.delete(t.x.hash);
+    for (const t of gone) {
+      this.poolHashes.delete(t.x.hash);
+      const set = this.poolNonces.get(t.sender);
+      set?.delete(t.x.nonce);
+      if (set?.size === 0) this.poolNonces.delete(t.sender);
+    }
     for (const t of dropped) t.watch?.('invalid');
     for (const t of included) t.watch?.({ inBlock: rec.hash });
     // Finality is instant, but the notification waits a moment: clients process `inBlock` asynchronously
@@ -336,9 +343,9 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** Validates an extrinsic like a node's pool and queues it; returns its hash. Throws RpcError. */
   submit(hex: string, watch?: (s: TxStatus) => void): { hash: string; status: 'ready' | 'future' } {
-    if (typeof hex !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(hex))
-      throw new RpcError(-32602, 'Invalid params', 'the extrinsic must be 0x-prefixed hex');
-    const x = decodeExtrinsic(hexToU8a(hex), this.rt.codecs);
+    const raw = typeof hex === 'string' && hex.startsWith('0x') && hex.length % 2 === 0 ? fromHex(hex) : null;
+    if (!raw) throw new RpcError(-32602, 'Invalid params', 'the extrinsic must be 0x-prefixed hex');
+    const x = decodeExtrinsic(raw, this.rt.codecs);
     if (!x.signed) {
       // Only inherents are unsigned here, and they are never accepted from outside.
       throw invalidTx(INVALID.mandatory);
@@ -384,7 +391,7 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** Pending extrinsics (hex), like author_pendingExtrinsics. */
   pending(): string[] {
-    return this.pool.map((t) => u8aToHex(t.x.bytes));
+    return this.pool.map((t) => toHex(t.x.bytes));
   }
 
   poolSize(): number {
@@ -394,10 +401,9 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** The next nonce of an account, counting its ready transactions in the pool. */
   nextNonce(who: Uint8Array): number {
     const acc: AccountInfo = this.rt.account(who);
-    const sender = u8aToHex(who);
-    const nonces = new Set(this.pool.filter((t) => t.sender === sender).map((t) => t.x.nonce));
+    const nonces = this.poolNonces.get(u8aToHex(who));
     let n = acc.nonce;
-    while (nonces.has(n)) n++;
+    while (nonces?.has(n)) n++;
     return n;
   }
 
@@ -443,7 +449,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       stateRoot: u8aToHex(this.stateRoot),
       lastTimestamp: this.lastTimestamp.toString(),
       state: [...this.rt.kv.base].map(([k, v]) => [k, u8aToHex(v)]),
-      blocks: this.blocks.map((b) => [b.hash, b.header, b.extrinsics]),
+      blocks: this.blocks.map((b) => [b.hash, b.header, b.extrinsics?.map(toHex) ?? null]),
     };
   }
 
@@ -455,7 +461,12 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.blocks.length = 0;
     this.byHash.clear();
     snap.blocks.forEach(([hash, header, extrinsics], i) => {
-      this.blocks[i] = { number: i, hash, header, extrinsics };
+      this.blocks[i] = {
+        number: i,
+        hash,
+        header,
+        extrinsics: extrinsics?.map((e) => fromHex(e) ?? new Uint8Array()) ?? null,
+      };
       this.byHash.set(hash, i);
     });
     this.genesisHash = snap.genesisHash;
@@ -473,4 +484,18 @@ export interface ChainSnapshot {
   lastTimestamp: string;
   state: [string, string][];
   blocks: [string, HeaderJson, string[] | null][];
+}
+
+/** Fast hex → bytes (Buffer); null when the text is not hex. */
+export function fromHex(hex: string): Uint8Array | null {
+  const body = hex.startsWith('0x') ? hex.slice(2) : hex;
+  if (body.length % 2 !== 0) return null;
+  const b = Buffer.from(body, 'hex');
+  if (b.length * 2 !== body.length) return null;
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
+/** Fast bytes → 0x hex. */
+export function toHex(b: Uint8Array): string {
+  return '0x' + Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
 }

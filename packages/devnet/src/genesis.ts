@@ -238,10 +238,7 @@ export function buildGenesis(chain: Chain, genesis: DevnetGenesis = {}): void {
         !Buffer.from(s.get<Uint8Array>('SubtensorModule.Owner', hot)).equals(Buffer.from(cold))
       )
         throw new Error(`genesis: hotkey ${nr.hotkey} belongs to another coldkey`);
-      if (!s.has('SubtensorModule.Owner', hot)) {
-        s.set('SubtensorModule.Owner', hot, cold);
-        s.mutate<Uint8Array[]>('SubtensorModule.OwnedHotkeys', [cold], (v) => [...v, hot]);
-      }
+      chain.sub.associate(hot, cold);
       chain.sub.appendNeuron(sn.netuid, hot);
       if (nr.stake !== undefined) chain.sub.creditStake(cold, hot, sn.netuid, taoToRao(nr.stake));
       if (nr.axon) {

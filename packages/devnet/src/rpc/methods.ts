@@ -4,7 +4,7 @@
  */
 import { compactToU8a, hexToU8a, isHex, u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsHex, blake2AsU8a, decodeAddress } from '@polkadot/util-crypto';
-import type { BlockRecord, Chain, TxStatus } from '../chain.js';
+import { type BlockRecord, type Chain, type TxStatus, toHex } from '../chain.js';
 import { buildMetadataBytes } from '../metadata/build.js';
 import { RUNTIME_APIS, RUNTIME_VERSION } from '../metadata/spec.js';
 import { Reader, Writer } from '../scale/codec.js';
@@ -154,7 +154,7 @@ export class RpcMethods {
           4003,
           `Client error: the devnet keeps bodies of recent blocks only (block ${b.number})`,
         );
-      return { block: { header: b.header, extrinsics: b.extrinsics }, justifications: null };
+      return { block: { header: b.header, extrinsics: b.extrinsics.map(toHex) }, justifications: null };
     });
     m('chain_getFinalizedHead', () => c.best.hash, 'chain_getFinalisedHead');
     const heads = (method: string) => (_p: Params, s: Subscriber) => {

@@ -299,6 +299,44 @@ export class State {
     this.kv.put(key, out);
   }
 
+  /** Appends one already-encoded element to a Vec item without decoding the others. */
+  append(path: string, keys: unknown[], elem: Uint8Array): void {
+    const it = this.item(path);
+    const key = it.key(keys);
+    const raw = this.kv.get(key);
+    let len = 0;
+    let body: Uint8Array = new Uint8Array(0);
+    if (raw) {
+      const r = new Reader(raw);
+      len = r.compactNum();
+      body = raw.subarray(r.pos);
+    }
+    const w = new Writer(body.length + elem.length + 5);
+    w.compact(len + 1);
+    w.bytes(body);
+    w.bytes(elem);
+    this.kv.put(key, w.finish());
+  }
+
+  /** Whether a Vec<[u8; 32]>-like item holds the given 32-byte element (scans the bytes). */
+  contains32(path: string, keys: unknown[], elem: Uint8Array): boolean {
+    const raw = this.raw(path, ...keys);
+    if (!raw) return false;
+    const r = new Reader(raw);
+    const len = r.compactNum();
+    for (let i = 0; i < len; i++) {
+      const off = r.pos + i * 32;
+      let eq = true;
+      for (let j = 0; j < 32; j++)
+        if (raw[off + j] !== elem[j]) {
+          eq = false;
+          break;
+        }
+      if (eq) return true;
+    }
+    return false;
+  }
+
   mutate<T>(path: string, keys: unknown[], fn: (v: T) => T): T {
     const v = fn(this.get<T>(path, ...keys));
     this.set(path, ...keys, v);

@@ -2,11 +2,12 @@
  * SubtensorModule: subnets, registration, serving, weights (direct and commit-reveal v2), staking, and the
  * per-block epoch schedule (validator permits). Checks run in subtensor's order with its error names.
  */
-import { checkWeightsAgainstChainRules, maxUpscaleU16 } from '@subnetkit/core';
+import { checkWeightsAgainstChainRules } from '@subnetkit/core';
 import { u8aEq } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 import { Writer } from '../scale/codec.js';
 import { st } from './errors.js';
+import { maxUpscale } from './weights.js';
 import type { AccountId, Origin, Runtime } from './runtime.js';
 
 const S = 'SubtensorModule';
@@ -140,10 +141,11 @@ export class Subtensor {
     this.rt.invalidateNetuids();
   }
 
-  private associate(hotkey: AccountId, coldkey: AccountId): void {
+  /** Records the hotkey's owning coldkey (Owner, OwnedHotkeys) if it has none yet. */
+  associate(hotkey: AccountId, coldkey: AccountId): void {
     if (this.s.has(`${S}.Owner`, hotkey)) return;
     this.s.set(`${S}.Owner`, hotkey, coldkey);
-    this.s.mutate<Uint8Array[]>(`${S}.OwnedHotkeys`, [coldkey], (v) => [...v, hotkey]);
+    this.s.append(`${S}.OwnedHotkeys`, [coldkey], hotkey);
   }
 
   appendNeuron(netuid: number, hotkey: AccountId): number {
@@ -324,8 +326,8 @@ export class Subtensor {
     hotkey: AccountId,
     netuid: number,
     mecid: number,
-    dests: number[],
-    weights: number[],
+    dests: ArrayLike<number>,
+    weights: ArrayLike<number>,
     versionKey: bigint,
     fromReveal = false,
   ): void {
@@ -364,13 +366,20 @@ export class Subtensor {
       selfUid: uid,
     });
     if (violation) throw st(violation.error);
-    const up = maxUpscaleU16(weights);
-    s.set(
-      `${S}.Weights`,
-      idx,
-      uid,
-      dests.map((d, i) => [d, up[i]]),
-    );
+    // Weights row: Vec<(u16, u16)>, encoded directly (rows can have 4096 entries).
+    const up = maxUpscale(weights);
+    const w = new Writer(8 + dests.length * 4);
+    w.compact(dests.length);
+    w.ensure(dests.length * 4);
+    for (let i = 0; i < dests.length; i++) {
+      const d = dests[i]!;
+      const x = up[i]!;
+      w.buf[w.len++] = d & 0xff;
+      w.buf[w.len++] = d >> 8;
+      w.buf[w.len++] = x & 0xff;
+      w.buf[w.len++] = x >> 8;
+    }
+    s.setRaw(`${S}.Weights`, [idx, uid], w.finish());
     if (!crOn) s.vecSet(`${S}.LastUpdate`, [idx], uid, BigInt(this.now));
     this.rt.deposit(S, 'WeightsSet', idx, uid);
   }
@@ -411,9 +420,9 @@ export class Subtensor {
     hotkey: AccountId,
     netuid: number,
     mecid: number,
-    uids: number[],
-    values: number[],
-    salt: number[],
+    uids: ArrayLike<number>,
+    values: ArrayLike<number>,
+    salt: ArrayLike<number>,
     versionKey: bigint,
   ): void {
     const s = this.s;
@@ -426,7 +435,7 @@ export class Subtensor {
     w.uint(idx, 2);
     for (const v of [uids, values, salt]) {
       w.compact(v.length);
-      for (const x of v) w.uint(x, 2);
+      for (let i = 0; i < v.length; i++) w.uint(v[i]!, 2);
     }
     w.uint(versionKey, 8);
     const hash = blake2AsU8a(w.finish(), 256);
@@ -461,8 +470,8 @@ export class Subtensor {
     s.mutate<bigint>(`${S}.TotalStake`, [], (v) => v + amount);
     s.mutate<bigint>(`${S}.SubnetTAO`, [netuid], (v) => v + amount);
     s.mutate<bigint>(`${S}.SubnetAlphaOut`, [netuid], (v) => v + amount);
-    const staking = s.get<Uint8Array[]>(`${S}.StakingHotkeys`, coldkey);
-    if (!staking.some((h) => u8aEq(h, hotkey))) s.set(`${S}.StakingHotkeys`, coldkey, [...staking, hotkey]);
+    if (!s.contains32(`${S}.StakingHotkeys`, [coldkey], hotkey))
+      s.append(`${S}.StakingHotkeys`, [coldkey], hotkey);
   }
 
   /** The coldkey's alpha on (hotkey, netuid): shares / total shares × TotalHotkeyAlpha. */
@@ -521,8 +530,8 @@ export function registerSubtensor(rt: Runtime): Subtensor {
       signed(o),
       a.netuid as number,
       0,
-      a.dests as number[],
-      a.weights as number[],
+      a.dests as ArrayLike<number>,
+      a.weights as ArrayLike<number>,
       u64(a.version_key),
     ),
   );
@@ -531,8 +540,8 @@ export function registerSubtensor(rt: Runtime): Subtensor {
       signed(o),
       a.netuid as number,
       a.mecid as number,
-      a.dests as number[],
-      a.weights as number[],
+      a.dests as ArrayLike<number>,
+      a.weights as ArrayLike<number>,
       u64(a.version_key),
     ),
   );
@@ -547,9 +556,9 @@ export function registerSubtensor(rt: Runtime): Subtensor {
       signed(o),
       a.netuid as number,
       0,
-      a.uids as number[],
-      a.values as number[],
-      a.salt as number[],
+      a.uids as ArrayLike<number>,
+      a.values as ArrayLike<number>,
+      a.salt as ArrayLike<number>,
       u64(a.version_key),
     ),
   );
@@ -558,9 +567,9 @@ export function registerSubtensor(rt: Runtime): Subtensor {
       signed(o),
       a.netuid as number,
       a.mecid as number,
-      a.uids as number[],
-      a.values as number[],
-      a.salt as number[],
+      a.uids as ArrayLike<number>,
+      a.values as ArrayLike<number>,
+      a.salt as ArrayLike<number>,
       u64(a.version_key),
     ),
   );

@@ -2,7 +2,7 @@
  * A small, fast SCALE codec driven by the type expressions of the pallet description.
  *
  * JS representation: bool → boolean; u8..u32/i8..i32 → number; u64/u128/i64/i128 → bigint;
- * Compact<u8..u32> → number, Compact<u64/u128> → bigint; Vec<u8> and [u8; N] → Uint8Array;
+ * Compact<u8..u32> → number, Compact<u64/u128> → bigint; Vec<u8> and [u8; N] → Uint8Array; Vec<u16> → Uint16Array;
  * other Vec/array → array; tuple → array; () → null; Option<T> → T | null;
  * struct → object with the Rust field names; newtype (one unnamed field) → the inner value;
  * enum → { tag: variantName, value?: fields } (fields follow the struct rules).
@@ -353,12 +353,14 @@ export class CodecRegistry {
   }
 }
 
+/** Vec<u16> decodes to a Uint16Array (a copy of the little-endian bytes); it encodes from any ArrayLike. */
 const vecU16: Codec = {
   enc: (v, w) => {
-    const a = v as number[];
+    const a = v as ArrayLike<number>;
     w.compact(a.length);
     w.ensure(a.length * 2);
-    for (const x of a) {
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!;
       w.buf[w.len++] = x & 0xff;
       w.buf[w.len++] = (x >> 8) & 0xff;
     }
@@ -366,14 +368,15 @@ const vecU16: Codec = {
   dec: (r) => {
     const len = r.compactNum();
     r.need(len * 2);
-    const out: number[] = new Array(len);
-    const b = r.buf;
-    let p = r.pos;
-    for (let i = 0; i < len; i++, p += 2) out[i] = b[p]! | (b[p + 1]! << 8);
-    r.pos = p;
+    const out = new Uint16Array(len);
+    if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(r.buf.subarray(r.pos, r.pos + len * 2));
+    else for (let i = 0; i < len; i++) out[i] = r.buf[r.pos + 2 * i]! | (r.buf[r.pos + 2 * i + 1]! << 8);
+    r.pos += len * 2;
     return out;
   },
 };
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 const pairU16: Codec = {
   enc: (v, w) => {
