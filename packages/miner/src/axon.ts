@@ -215,6 +215,9 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
       ];
     }),
   );
+  // Draining: answers sent while closing carry `connection: close`, so close() does not wait for
+  // the idle timeout of every validator's keep-alive connection.
+  let closing = false;
   const stats: AxonStats = { requests: 0, errors: 0, byStatus: {}, running: 0, waiting: 0, shed: 0 };
 
   const app = Fastify({ bodyLimit, logger: false, return503OnClosing: true }) as unknown as AxonServer;
@@ -244,6 +247,7 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
       const f = legacyFailure(failure.status, `${failure.kind}: ${failure.message}`);
       return reply.code(f.status).headers(f.headers).header('x-bittensor-hotkey', hotkey).send(f.body);
     }
+    if (closing) reply.header('connection', 'close');
     const body: Record<string, string> = { error: failure.kind, message: failure.message };
     if (failure.field !== undefined) body.field = failure.field;
     return reply.code(failure.status).header('x-bittensor-hotkey', hotkey).send(body);
@@ -309,15 +313,9 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
     done();
   });
 
-  // Draining: answers still in flight close their keep-alive connection, so close() does not wait
-  // for the idle timeout of every validator's connection.
-  let closing = false;
-  app.addHook('preClose', async () => {
+  app.addHook('preClose', (done) => {
     closing = true;
-  });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
-    done(null, payload);
+    done();
   });
 
   app.addHook('onClose', async () => {
@@ -448,6 +446,7 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
         }
         const processTime = ((performance.now() - started) / 1000).toFixed(6);
         reply.code(200).header('x-bittensor-hotkey', hotkey).header('x-bittensor-process-time', processTime);
+        if (closing) reply.header('connection', 'close');
         if (legacyBody) {
           // The Python dendrite reads the full synapse back and requires axon.status_code 200.
           const axonInfo = {
