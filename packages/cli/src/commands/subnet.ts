@@ -125,7 +125,7 @@ export function registerSubnetCommand(program: Command): void {
             m.validatorPermit[u]!,
             m.active[u]!,
             m.lastUpdate[u]!,
-            ax.block === 0 ? '-' : `${ax.ip}:${ax.port}`,
+            ax.port === 0 ? '-' : `${ax.ip}:${ax.port}`,
           ];
         }),
       );
