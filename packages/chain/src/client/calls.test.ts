@@ -262,5 +262,48 @@ describe.skipIf(!existsSync(FIXTURE))(
       expect(`${back.method.section}.${back.method.method}`).toBe('subtensorModule.setWeights');
       expect(back.toHex()).toBe(ext.toHex());
     });
+
+    it('encodes the tip of ChargeTransactionPaymentWrapper (newer runtimes) exactly like ChargeTransactionPayment', async () => {
+      await cryptoWaitReady();
+      const alice = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Alice');
+      // The same runtime, with the fee extension renamed as runtimes since 2025-08 name it.
+      const json = metadata.toJSON() as {
+        metadata: { v16: { extrinsic: { transactionExtensions: { identifier: string }[] } } };
+      };
+      const exts = json.metadata.v16.extrinsic.transactionExtensions;
+      const fee = exts.findIndex((e) => e.identifier === 'ChargeTransactionPayment');
+      exts[fee]!.identifier = 'ChargeTransactionPaymentWrapper';
+      const sign = (reg: TypeRegistry, meta: Metadata) => {
+        const c = buildSetWeights(expandMetadata(reg, meta).tx as unknown as TxLike<Call>, {
+          netuid: 1,
+          uids: [0],
+          values: [1],
+          versionKey: 0n,
+        });
+        const version = meta.asLatest.pallets
+          .find((p) => p.name.toString() === 'System')!
+          .constants.find((k) => k.name.toString() === 'Version')!;
+        const runtimeVersion = reg.createType('RuntimeVersion', version.value) as unknown as RuntimeVersion;
+        const genesis = `0x${'22'.repeat(32)}`;
+        const opts = { blockHash: genesis, genesisHash: genesis, nonce: 1, tip: 5, runtimeVersion };
+        // The signed payload is deterministic (the sr25519 signature is not): compare it byte for byte.
+        const payload = reg.createType(
+          'ExtrinsicPayload',
+          { method: c.toHex(), ...opts, era: '0x00' },
+          { version: 4 },
+        );
+        const ext = reg.createType('Extrinsic', c);
+        ext.sign(alice, { ...opts, signedExtensions: reg.signedExtensions });
+        return { payload: payload.toHex(), tip: reg.createType('Extrinsic', ext.toU8a()).tip.toNumber() };
+      };
+      const wrapped = new TypeRegistry();
+      const wrappedMeta = new Metadata(wrapped, json as unknown as Uint8Array);
+      wrapped.setMetadata(wrappedMeta, undefined, SUBTENSOR_SIGNED_EXTENSIONS);
+      expect(wrapped.signedExtensions).toContain('ChargeTransactionPaymentWrapper');
+      const a = sign(registry, metadata);
+      const b = sign(wrapped, wrappedMeta);
+      expect(b.tip).toBe(5);
+      expect(b.payload).toBe(a.payload);
+    });
   },
 );
