@@ -225,6 +225,25 @@ describe('axon: btauth/1 failures are 401 with the error kind', () => {
   });
 });
 
+describe('axon: replay store outage', () => {
+  it('answers 503 while the replay store fails, logs it, and recovers', async () => {
+    const { logger, lines } = memoryLogger();
+    const memory = new MemoryReplayStore();
+    let down = true;
+    const flaky = {
+      remember: (hotkey: string, nonce: string, ttl: number) =>
+        down ? Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6379')) : memory.remember(hotkey, nonce, ttl),
+    };
+    const app = axon({ replayStore: flaky, logger });
+    const res = await app.inject(await signed());
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error).toBe('Unavailable');
+    expect(lines.some((l) => JSON.stringify(l).includes('ECONNREFUSED'))).toBe(true);
+    down = false;
+    await expectStillServing(app);
+  });
+});
+
 describe('axon: blacklist (403)', () => {
   it('refuses a verified but unregistered hotkey', async () => {
     const app = axon();

@@ -179,7 +179,7 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
   const policy = options.policy ?? {};
   const log = options.logger ?? pino({ name: 'axon' });
   const registry = options.registry ?? createMetricsRegistry({ defaultLabels: { role: 'miner' } });
-  const metrics = createMinerMetrics(registry);
+  const metrics = createMinerMetrics(registry, () => gate.stats());
   const replayStore = options.replayStore ?? new MemoryReplayStore();
   const bodyLimit = policy.bodyLimit ?? 1024 * 1024;
   const gate = new PriorityGate({
@@ -326,9 +326,6 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
   const openapi = buildOpenApi(plugin, { hotkey, netuid });
   app.get('/openapi.json', async () => openapi);
   app.get('/metrics', async (_request, reply) => {
-    const g = gate.stats();
-    metrics.queueDepth.set(g.waiting);
-    metrics.inFlight.set(g.running);
     return reply.type(registry.contentType).send(await registry.metrics());
   });
   app.get('/healthz', async (_request, reply) => {
@@ -346,6 +343,23 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
     return reply.code(report.ok ? 200 : 503).send(report);
   });
 
+  /**
+   * Runs a verification whose only possible throw is the replay / nonce store failing (e.g. Redis
+   * down): that is the miner's fault, not the caller's, so it answers 503 and logs the cause.
+   */
+  async function storeCall<T>(verify: () => Promise<T>): Promise<T> {
+    try {
+      return await verify();
+    } catch (err) {
+      log.error({ err }, 'replay store failed while verifying a request; is Redis reachable?');
+      throw new HttpFailure(
+        503,
+        'Unavailable',
+        'the miner cannot check request replays right now (its replay store is down); retry later',
+      );
+    }
+  }
+
   /** Verifies the caller; returns its hotkey and whether it spoke the legacy v10 scheme. */
   async function authenticate(
     request: FastifyRequest,
@@ -353,11 +367,13 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
     synapseName: string,
   ): Promise<{ hotkey: string; legacy: boolean }> {
     if (legacy && legacyNonces && isLegacyRequest(request.headers)) {
-      const result = await verifyLegacyRequest(request.headers, raw, {
-        receiver: hotkey,
-        nonceStore: legacyNonces,
-        requiredHashFields: legacy.requiredHashFields?.[synapseName] ?? [],
-      });
+      const result = await storeCall(() =>
+        verifyLegacyRequest(request.headers, raw, {
+          receiver: hotkey,
+          nonceStore: legacyNonces,
+          requiredHashFields: legacy.requiredHashFields?.[synapseName] ?? [],
+        }),
+      );
       if (!result.ok) {
         metrics.authFailures.inc({ kind: 'Legacy' });
         throw new HttpFailure(
@@ -368,9 +384,16 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
       }
       return { hotkey: result.hotkey, legacy: true };
     }
-    const result = await verifyRequest(
-      { method: request.method, target: request.raw.url ?? request.url, headers: request.headers, body: raw },
-      verifyOptions,
+    const result = await storeCall(() =>
+      verifyRequest(
+        {
+          method: request.method,
+          target: request.raw.url ?? request.url,
+          headers: request.headers,
+          body: raw,
+        },
+        verifyOptions,
+      ),
     );
     if (!result.ok) {
       metrics.authFailures.inc({ kind: result.kind });

@@ -14,8 +14,14 @@ export interface MinerMetrics {
   inferenceSeconds: Histogram<'synapse'>;
 }
 
-/** Creates and registers the miner metrics on `registry`. */
-export function createMinerMetrics(registry: Registry): MinerMetrics {
+/**
+ * Creates and registers the miner metrics on `registry`. `load` is read at every scrape for the
+ * queue-depth and in-flight gauges.
+ */
+export function createMinerMetrics(
+  registry: Registry,
+  load: () => { waiting: number; running: number } = () => ({ waiting: 0, running: 0 }),
+): MinerMetrics {
   const p = `${METRIC_PREFIX}miner_`;
   return {
     requests: new Counter({
@@ -47,11 +53,17 @@ export function createMinerMetrics(registry: Registry): MinerMetrics {
       name: `${p}queue_depth`,
       help: 'Requests waiting for a slot in the priority gate',
       registers: [registry],
+      collect() {
+        this.set(load().waiting);
+      },
     }),
     inFlight: new Gauge({
       name: `${p}in_flight`,
       help: 'Requests holding a slot (running forward)',
       registers: [registry],
+      collect() {
+        this.set(load().running);
+      },
     }),
     batchSize: new Histogram({
       name: `${p}batch_size`,
