@@ -107,6 +107,50 @@ describe('startMiner', () => {
     ).rejects.toThrow(new RegExp(`${minerKey.address} is not registered on netuid 3.*register`));
   });
 
+  it('logs a status line per interval with requests, errors and the backend', async () => {
+    const minerKey = keyring.addFromUri('//Bob');
+    const validator = keyring.addFromUri('//Alice');
+    const { chain } = fakeChain({
+      hotkeys: [minerKey.address, validator.address],
+      stake: [0, 100],
+      validatorPermit: [false, true],
+    });
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l)) });
+    const running = await startMiner({
+      plugin: echo,
+      hotkey: minerKey,
+      netuid: 3,
+      chain,
+      port: 0,
+      host: '127.0.0.1',
+      skipAnnounce: true,
+      dataDir,
+      logger,
+      backend: 'cpu',
+      statusIntervalMs: 100,
+    });
+    try {
+      const body = JSON.stringify({ a: 1, b: 1, op: 'add' });
+      const headers = await signRequest({
+        signer: validator,
+        method: 'POST',
+        target: '/Compute',
+        body,
+        receiver: minerKey.address,
+      });
+      expect((await fetch(`${running.url}/Compute`, { method: 'POST', headers, body })).status).toBe(200);
+      expect((await fetch(`${running.url}/Compute`, { method: 'POST', headers, body })).status).toBe(401);
+      const hasStatus = () => lines.find((l) => typeof l.requests === 'number' && (l.requests as number) > 0);
+      for (let i = 0; i < 100 && !hasStatus(); i++) await new Promise((r) => setTimeout(r, 50));
+      const status = hasStatus();
+      expect(status).toMatchObject({ requests: 2, errors: 1, backend: 'cpu' });
+      expect(String(status?.msg)).toContain('2 requests, 1 errors; backend cpu');
+    } finally {
+      await running.stop();
+    }
+  });
+
   it('names the inference backend carried by a model', () => {
     expect(describeBackend({ backend: { backend: 'wasm', device: 'cpu-simd' } })).toBe('wasm/cpu-simd');
     expect(describeBackend({ backend: 'cpu' })).toBe('cpu');
