@@ -2,7 +2,10 @@
  * The client against a running devnet over WebSocket: every call, and the failure paths with the exact text
  * a user sees. One devnet (instant blocks) for the file; blocks are produced on demand to move time.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
@@ -115,6 +118,33 @@ describe('connect', () => {
       await c.close();
       await node.stop();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('times out a node that accepts the WebSocket but never answers, naming the URL', async () => {
+    // A WebSocket handshake and then silence: every JSON-RPC request must time out, not hang.
+    const server = createServer();
+    const sockets = new Set<import('node:net').Socket>();
+    server.on('upgrade', (req, socket) => {
+      sockets.add(socket as import('node:net').Socket);
+      const accept = createHash('sha1')
+        .update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+        .digest('base64');
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      await expect(
+        connect(`ws://127.0.0.1:${port}`, { connectTimeoutMs: 2500, requestTimeoutMs: 500 }),
+      ).rejects.toThrow(
+        `ws://127.0.0.1:${port} accepted the WebSocket but did not answer the API's requests within 2500 ms`,
+      );
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
     }
   });
 
@@ -344,9 +374,11 @@ describe('registration, serving, staking, transfers', () => {
 
   it('transfers, with concurrent submissions from one key getting distinct nonces', async () => {
     const before = await client.balance(k.dave.address);
-    const results = await Promise.all(
-      [1, 2, 3].map(() => client.transfer(k.alice, k.dave.address, taoToRao('0.5'))),
-    );
+    const results = await Promise.all([
+      client.transfer(k.alice, k.dave.address, taoToRao('0.5')),
+      client.transfer(k.alice, k.dave.address, taoToRao('0.5'), { waitFor: 'finalized' }),
+      client.transfer(k.alice, k.dave.address, taoToRao('0.5')),
+    ]);
     expect(new Set(results.map((r) => r.txHash)).size).toBe(3);
     expect(await client.balance(k.dave.address)).toBe(before + taoToRao('1.5'));
   });

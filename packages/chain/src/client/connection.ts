@@ -80,18 +80,16 @@ export async function openConnection(chain: string, opts: ConnectionOptions = {}
   };
 
   let deadline: NodeJS.Timeout | undefined;
+  let opened = false;
   const timedOut = new Promise<never>((_, reject) => {
-    deadline = setTimeout(
-      () =>
-        reject(
-          new ChainError(
-            'ConnectionFailed',
-            `cannot connect to ${url} within ${connectTimeoutMs} ms (${lastError}); check the URL (--chain) and ` +
-              'that the node is running and reachable',
-          ),
-        ),
-      connectTimeoutMs,
-    );
+    deadline = setTimeout(() => {
+      const why = opened
+        ? `${url} accepted the WebSocket but did not answer the API's requests within ${connectTimeoutMs} ms ` +
+          `(${lastError}); check that it is a Substrate node and not overloaded`
+        : `cannot connect to ${url} within ${connectTimeoutMs} ms (${lastError}); check the URL (--chain) and ` +
+          'that the node is running and reachable';
+      reject(new ChainError('ConnectionFailed', why));
+    }, connectTimeoutMs);
   });
   let api: ApiPromise | undefined;
   try {
@@ -99,6 +97,7 @@ export async function openConnection(chain: string, opts: ConnectionOptions = {}
       throw new ChainError('ConnectionFailed', `cannot connect to ${url}: ${describe(e)}`, { cause: e });
     });
     await Promise.race([provider.isReady, timedOut]);
+    opened = true;
     api = new ApiPromise({ provider, signedExtensions: SUBTENSOR_SIGNED_EXTENSIONS, noInitWarn: true });
     await Promise.race([api.isReadyOrError, timedOut]);
   } catch (e) {
