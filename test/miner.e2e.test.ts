@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createConnection, createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -337,6 +338,83 @@ describe('miner failure statuses over HTTP (chain metagraph, faulty handlers)', 
     expect((await busy).status).toBe(200);
     expect((await waiting).status).toBe(200);
     expect((await call(url, 'Work', JSON.stringify({ ms: 0 }))).status).toBe(200);
+  });
+});
+
+/** Starts a private redis-server (never the shared one) and resolves once it answers. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const proc = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((r) => {
+      const socket = createConnection(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        r(true);
+      });
+      socket.once('error', () => r(false));
+    });
+    if (up) return proc;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`redis-server did not start on port ${port}`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((r, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => r(port));
+    });
+  });
+}
+
+describe('miner with its Redis replay store going away', () => {
+  let redisProc: ChildProcess | undefined;
+
+  afterAll(() => {
+    if (redisProc && redisProc.exitCode === null) redisProc.kill('SIGKILL');
+  });
+
+  it('answers 503 while Redis is down and serves again once it is back', async () => {
+    const port = await freePort();
+    redisProc = await startRedis(port);
+    const store = await connectRedisReplayStore(`redis://127.0.0.1:${port}`, { prefix: 'replay:' });
+    const app = createAxon({
+      plugin: echo,
+      model: makeEchoModel({}),
+      hotkey: minerHotkey,
+      netuid: NETUID,
+      metagraph: miner.metagraph,
+      replayStore: store.store,
+      logger: quiet,
+    });
+    extraAxons.push(app);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    try {
+      expect((await call(url, 'Compute', '{"a":1,"b":1,"op":"add"}')).status).toBe(200);
+      const exited = new Promise((r) => redisProc!.once('exit', r));
+      redisProc.kill('SIGKILL');
+      await exited;
+      const down = await call(url, 'Compute', '{"a":1,"b":1,"op":"add"}');
+      expect(down.status).toBe(503);
+      expect(down.json.error).toBe('Unavailable');
+      redisProc = await startRedis(port);
+      let status = 0;
+      for (let i = 0; i < 40 && status !== 200; i++) {
+        status = (await call(url, 'Compute', '{"a":1,"b":1,"op":"add"}')).status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(status).toBe(200);
+    } finally {
+      await store.close();
+      redisProc.kill('SIGKILL');
+    }
   });
 });
 

@@ -44,9 +44,23 @@ export interface ConnectedReplayStore {
  */
 export async function connectRedisReplayStore(
   url: string,
-  options: RedisReplayStoreOptions = {},
+  options: RedisReplayStoreOptions & {
+    /**
+     * Connection errors while running (ioredis reconnects by itself; requests meanwhile get 503).
+     * Called at most once per 10 s. Default: ignored, since each failed request is logged anyway.
+     */
+    onError?: (err: Error) => void;
+  } = {},
 ): Promise<ConnectedReplayStore> {
   const redis = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  let lastReport = 0;
+  // Without a listener ioredis prints "Unhandled error event" on every reconnect attempt.
+  redis.on('error', (err: Error) => {
+    const now = Date.now();
+    if (now - lastReport < 10_000) return;
+    lastReport = now;
+    options.onError?.(err);
+  });
   try {
     await redis.connect();
   } catch (err) {

@@ -87,6 +87,8 @@ export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
     if (flags.redis) {
       redis = await connectRedisReplayStore(flags.redis, {
         prefix: `subnetkit:replay:${flags.netuid}:${hotkey.address}:`,
+        onError: (err) =>
+          log.warn({ err }, `Redis at ${flags.redis} unreachable; requests get 503 until it is back`),
       });
     }
     const miner = await startMiner({
