@@ -7,6 +7,14 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 const P = `${METRIC_PREFIX}validator_`;
 
+/** Scrapes must not hang while Redis is down: give up on a source after a second. */
+function within<T>(p: Promise<T>, fallback: T, ms = 1_000): Promise<T> {
+  return Promise.race([
+    p.catch(() => fallback),
+    new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref()),
+  ]);
+}
+
 export interface ValidatorMetrics {
   roundsStarted: Counter<string>;
   roundsCompleted: Counter<string>;
@@ -90,7 +98,7 @@ export function createValidatorMetrics(registry: Registry, sources?: MetricsSour
       async collect() {
         if (!sources) return;
         this.reset();
-        const scores = await sources.scores().catch(() => new Map());
+        const scores = await within(sources.scores(), new Map<number, { hotkey: string; score: number }>());
         for (const [uid, e] of scores) this.set({ uid: String(uid), hotkey: e.hotkey }, e.score);
       },
     }),
@@ -117,7 +125,7 @@ export function createValidatorMetrics(registry: Registry, sources?: MetricsSour
       registers,
       async collect() {
         if (!sources) return;
-        const all = await sources.queueCounts().catch(() => []);
+        const all = await within(sources.queueCounts(), []);
         for (const q of all)
           for (const [state, n] of Object.entries(q.counts)) this.set({ queue: q.queue, state }, n);
       },
@@ -129,7 +137,7 @@ export function createValidatorMetrics(registry: Registry, sources?: MetricsSour
       registers,
       async collect() {
         if (!sources) return;
-        const all = await sources.queueCounts().catch(() => []);
+        const all = await within(sources.queueCounts(), []);
         for (const q of all) this.set({ queue: q.queue }, (q.oldestWaitingMs ?? 0) / 1000);
       },
     }),

@@ -145,6 +145,11 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
     weights: new Queue(QUEUES.weights, queueOpts),
   };
   const flow = new FlowProducer(queueOpts);
+  // Connection errors while Redis is away are expected; ioredis reconnects. Keep them out of stderr.
+  const onQueueError = (err: Error) =>
+    log.debug({ err: err.message }, 'queue connection error (reconnecting)');
+  for (const q of Object.values(queues)) q.on('error', onQueueError);
+  flow.on('error', onQueueError);
 
   const registry =
     options.registry ??
@@ -288,14 +293,15 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
       port: options.metricsPort,
       ...(options.metricsHost ? { host: options.metricsHost } : {}),
       health: async () => {
-        const weights = await readWeightsState(redis, keyPrefix).catch(() => ({}));
-        return {
-          ok: redis.status === 'ready',
-          redis: redis.status,
-          netuid: options.netuid,
-          hotkey: options.hotkey,
-          weights,
-        };
+        // Never wait on Redis here: while it is down, commands queue until it is back.
+        if (redis.status !== 'ready') {
+          return { ok: false, redis: redis.status, netuid: options.netuid, hotkey: options.hotkey };
+        }
+        const weights = await Promise.race([
+          readWeightsState(redis, keyPrefix).catch(() => ({})),
+          new Promise<Record<string, never>>((r) => setTimeout(() => r({}), 1_000).unref()),
+        ]);
+        return { ok: true, redis: redis.status, netuid: options.netuid, hotkey: options.hotkey, weights };
       },
     });
   }
