@@ -317,6 +317,19 @@ describe('commit-reveal', () => {
   });
 });
 
+describe('commit-reveal expiry', () => {
+  it('drops a commit whose reveal window passed, and reports it', async () => {
+    const r = await client.setWeights(k.crHot, 2, [0, 1], [0.5, 0.5], 0);
+    if (r.mode !== 'commit') throw new Error('expected a commit');
+    const best = (await client.block()).number;
+    // Past the whole reveal window (one tempo long).
+    devnet.produceBlocks(r.revealAtBlock! - best + TEMPO + 2);
+    const out = await client.revealDueCommits(k.crHot, 2);
+    expect(out).toEqual([{ commitHash: r.commitHash, status: 'expired' }]);
+    expect(await client.commitStore.load(k.crHot.address, 2)).toEqual([]);
+  });
+});
+
 describe('registration, serving, staking, transfers', () => {
   let netuid: number;
 
@@ -381,6 +394,15 @@ describe('registration, serving, staking, transfers', () => {
     ]);
     expect(new Set(results.map((r) => r.txHash)).size).toBe(3);
     expect(await client.balance(k.dave.address)).toBe(before + taoToRao('1.5'));
+    // Another process uses the same key: this client's cached nonce goes stale, it resyncs and re-signs.
+    const other = await connect(devnet.url);
+    try {
+      await other.transfer(k.alice, k.dave.address, taoToRao('0.5'));
+    } finally {
+      await other.close();
+    }
+    await client.transfer(k.alice, k.dave.address, taoToRao('0.5'));
+    expect(await client.balance(k.dave.address)).toBe(before + taoToRao('2.5'));
   });
 });
 

@@ -46,6 +46,9 @@ import { NonceManager } from './nonce.js';
 import { StorageReader } from './storage.js';
 import { type SubmitOptions, type TxResult, type WaitFor, signAndSubmit } from './submit.js';
 
+/** How long a commit record whose transaction never confirmed is kept before it is dropped. */
+const IN_FLIGHT_GRACE_MS = 10 * 60_000;
+
 /** Options of {@link connect}. */
 export interface ClientOptions extends ConnectionOptions {
   /** Where pending commit-reveal salts are kept. Default: JSON files under `~/.subnetkit/commits`. */
@@ -354,6 +357,7 @@ export class SubtensorClient {
       salt,
       versionKey: BigInt(versionKey).toString(),
       commitBlock: 0,
+      savedAt: Date.now(),
     };
     // Persist before sending: a crash after inclusion must still be able to reveal.
     await this.commitStore.save(pending);
@@ -418,7 +422,9 @@ export class SubtensorClient {
       const entry = onChain?.find(([h]) => h.toLowerCase() === c.commitHash.toLowerCase());
       if (!entry) {
         // Not (or no longer) on chain: revealed elsewhere, expired and pruned, or never included.
-        if (c.commitBlock === 0 || c.commitBlock < at.number) await this.commitStore.delete(c.commitHash);
+        // A record still marked in flight may belong to a submission in progress: keep it for a while.
+        const inFlight = c.commitBlock === 0 && Date.now() - (c.savedAt ?? 0) < IN_FLIGHT_GRACE_MS;
+        if (!inFlight && c.commitBlock <= at.number) await this.commitStore.delete(c.commitHash);
         outcomes.push({ commitHash: c.commitHash, status: 'gone' });
         continue;
       }

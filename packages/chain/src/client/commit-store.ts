@@ -18,8 +18,10 @@ export interface PendingCommit {
   salt: number[];
   /** u64 as a decimal string (JSON-safe). */
   versionKey: string;
-  /** Block the commit was included in. */
+  /** Block the commit was included in (0 while the commit transaction is still in flight). */
   commitBlock: number;
+  /** When the record was written (ms since the epoch). */
+  savedAt?: number;
 }
 
 /** Storage for pending commits. */

@@ -5,9 +5,12 @@
 import type { ApiPromise, SubmittableResult } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import type { DispatchError, EventRecord } from '@polkadot/types/interfaces';
+import type { Call, DispatchError, EventRecord } from '@polkadot/types/interfaces';
 import { ChainError, type ErrorContext, explainChainError, poolErrorToChainError } from './errors.js';
 import type { NonceManager } from './nonce.js';
+
+/** Re-sign attempts after a nonce conflict before giving up. */
+const NONCE_RETRIES = 2;
 
 /** Which status ends the wait. */
 export type WaitFor = 'inBlock' | 'finalized';
@@ -95,33 +98,48 @@ export async function signAndSubmit(
     fn();
   };
 
-  await nonces.run(
-    pair.address,
-    async () => (await api.rpc.system.accountNextIndex(pair.address)).toNumber(),
-    async (nonce) => {
-      await tx.signAsync(pair, { nonce });
-      try {
-        unsub = await tx.send((result: SubmittableResult) => {
-          const s = result.status;
-          if ((waitFor === 'inBlock' && (s.isInBlock || s.isFinalized)) || s.isFinalized) {
-            finish(() => settle.resolve(result));
-          } else if (s.isDropped || s.isInvalid || s.isUsurped || s.isRetracted || s.isFinalityTimeout) {
-            nonces.reset(pair.address);
-            finish(() =>
-              settle.reject(
-                new ChainError(
-                  'PoolRejected',
-                  `${call} was ${s.type.toLowerCase()} by the node before inclusion; retry (the nonce is resynced)`,
-                ),
-              ),
-            );
+  const onStatus = (result: SubmittableResult) => {
+    const s = result.status;
+    if ((waitFor === 'inBlock' && (s.isInBlock || s.isFinalized)) || s.isFinalized) {
+      finish(() => settle.resolve(result));
+    } else if (s.isDropped || s.isInvalid || s.isUsurped || s.isRetracted || s.isFinalityTimeout) {
+      nonces.reset(pair.address);
+      finish(() =>
+        settle.reject(
+          new ChainError(
+            'PoolRejected',
+            `${call} was ${s.type.toLowerCase()} by the node before inclusion; retry (the nonce is resynced)`,
+          ),
+        ),
+      );
+    }
+  };
+
+  // A nonce conflict (another process or client used the key) resyncs the nonce and re-signs.
+  let sent = tx;
+  for (let attempt = 0; ; attempt++) {
+    const candidate =
+      attempt === 0 ? tx : (api.tx(tx.method as unknown as Call) as SubmittableExtrinsic<'promise'>);
+    try {
+      await nonces.run(
+        pair.address,
+        async () => (await api.rpc.system.accountNextIndex(pair.address)).toNumber(),
+        async (nonce) => {
+          await candidate.signAsync(pair, { nonce });
+          try {
+            unsub = await candidate.send(onStatus);
+          } catch (e) {
+            throw poolErrorToChainError(e, { ...ctx, call });
           }
-        });
-      } catch (e) {
-        throw poolErrorToChainError(e, { ...ctx, call });
-      }
-    },
-  );
+        },
+      );
+      sent = candidate;
+      break;
+    } catch (e) {
+      if (attempt < NONCE_RETRIES && e instanceof ChainError && e.chainError === 'NonceConflict') continue;
+      throw e;
+    }
+  }
 
   const timer = setTimeout(
     () =>
@@ -129,7 +147,7 @@ export async function signAndSubmit(
         settle.reject(
           new ChainError(
             'Timeout',
-            `${call} (tx ${tx.hash.toHex()}) was not ${waitFor === 'finalized' ? 'finalized' : 'included'} within ` +
+            `${call} (tx ${sent.hash.toHex()}) was not ${waitFor === 'finalized' ? 'finalized' : 'included'} within ` +
               `${timeoutMs} ms${opts.url ? ` on ${opts.url}` : ''}; check the node is producing blocks, then query the tx`,
           ),
         ),
@@ -148,5 +166,10 @@ export async function signAndSubmit(
   if (sudoErr) throw dispatchErrorToChainError(api, sudoErr, { ...ctx, call });
   const blockHash = (result.status.isInBlock ? result.status.asInBlock : result.status.asFinalized).toHex();
   const header = await api.rpc.chain.getHeader(blockHash);
-  return { blockHash, blockNumber: header.number.toNumber(), txHash: tx.hash.toHex(), events: result.events };
+  return {
+    blockHash,
+    blockNumber: header.number.toNumber(),
+    txHash: sent.hash.toHex(),
+    events: result.events,
+  };
 }
