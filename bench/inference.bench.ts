@@ -6,14 +6,7 @@
  */
 import { MicroBatcher, selectBackend, type Tf, tensorBatchRunner } from '@subnetkit/inference';
 import { pino } from 'pino';
-
-/** Same shape as `Figure` in bench/harness.ts (declared here so this file stands alone). */
-export interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
+import type { Figure } from './harness.js';
 
 const CONCURRENCY = [1, 8, 64, 256] as const;
 // Unbatched and batched slices alternate, and each side reports its median slice, so a burst of
