@@ -36,7 +36,7 @@ function echoWith(env: Record<string, string>): SubnetPlugin {
   return { ...echo, miner: { ...echo.miner, setup: () => makeEchoModel(env) } } as SubnetPlugin;
 }
 
-const QUALITIES = [
+const QUALITIES: { name: string; env: Record<string, string> }[] = [
   { name: 'honest', env: {} },
   { name: 'slow', env: { ECHO_DELAY_MS: '900' } },
   { name: 'faulty', env: { ECHO_ERROR_RATE: '1' } },
