@@ -9,7 +9,14 @@ import type { Logger } from 'pino';
 import { Writer } from './scale/codec.js';
 import { RUNTIME_VERSION } from './metadata/spec.js';
 import { DispatchError, INVALID, invalidTx, RpcError } from './runtime/errors.js';
-import { decodeExtrinsic, eraBirth, verifySignature, type Extrinsic } from './runtime/extrinsic.js';
+import {
+  decodeExtrinsic,
+  eraBirth,
+  type Extrinsic,
+  signingMessage,
+  verifyMessage,
+} from './runtime/extrinsic.js';
+import type { Verifier } from './runtime/verifier.js';
 import { registerAdminUtils } from './runtime/admin.js';
 import { registerBasicPallets } from './runtime/basic.js';
 import { Runtime, type AccountInfo, type RuntimeOptions } from './runtime/runtime.js';
@@ -73,6 +80,11 @@ const PAYS_NO = new Set([
   'Sudo.sudo_as',
 ]);
 
+export interface Submitted {
+  hash: string;
+  status: 'ready' | 'future';
+}
+
 export interface ChainEvents {
   block: [BlockRecord, Layer];
   /** A transaction entered the pool. */
@@ -93,6 +105,8 @@ export class Chain extends EventEmitter<ChainEvents> {
   private seq = 0;
   private lastTimestamp = 0n;
   private stateRoot: Uint8Array = new Uint8Array(32);
+  /** Signature checks off the main thread for submitAsync (set by startDevnet). */
+  verifier: Verifier | null = null;
 
   constructor(
     options: RuntimeOptions,
@@ -341,8 +355,26 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   // ---- transaction pool -----------------------------------------------------------------------------
 
-  /** Validates an extrinsic like a node's pool and queues it; returns its hash. Throws RpcError. */
-  submit(hex: string, watch?: (s: TxStatus) => void): { hash: string; status: 'ready' | 'future' } {
+  /**
+   * Validates an extrinsic like a node's pool and queues it; returns its hash. Throws RpcError.
+   * The signature is checked on this thread; {@link submitAsync} checks it on a worker when one is set.
+   */
+  submit(hex: string, watch?: (s: TxStatus) => void): Submitted {
+    const p = this.prepare(hex);
+    if (!verifyMessage(p.x, p.msg)) throw invalidTx(INVALID.badProof);
+    return this.admit(p.x, watch);
+  }
+
+  /** Like {@link submit}, with the signature check on the verifier's worker threads when available. */
+  async submitAsync(hex: string, watch?: (s: TxStatus) => void): Promise<Submitted> {
+    const p = this.prepare(hex);
+    const ok = this.verifier ? await this.verifier.verify(p.x, p.msg) : verifyMessage(p.x, p.msg);
+    if (!ok) throw invalidTx(INVALID.badProof);
+    return this.admit(p.x, watch);
+  }
+
+  /** Decodes and runs the cheap pool checks; returns the message the signature must cover. */
+  private prepare(hex: string): { x: Extrinsic; msg: Uint8Array } {
     const raw = typeof hex === 'string' && hex.startsWith('0x') && hex.length % 2 === 0 ? fromHex(hex) : null;
     if (!raw) throw new RpcError(-32602, 'Invalid params', 'the extrinsic must be 0x-prefixed hex');
     const x = decodeExtrinsic(raw, this.rt.codecs);
@@ -360,32 +392,47 @@ export class Chain extends EventEmitter<ChainEvents> {
         throw invalidTx(INVALID.ancientBirth);
       birthHash = hexToU8a(b.hash);
     }
-    const ok = verifySignature(x, {
+    this.checkAccount(x);
+    const msg = signingMessage(x, {
       specVersion: RUNTIME_VERSION.specVersion,
       transactionVersion: RUNTIME_VERSION.transactionVersion,
       genesisHash: hexToU8a(this.genesisHash),
       birthHash,
     });
-    if (!ok) throw invalidTx(INVALID.badProof);
+    return { x, msg };
+  }
+
+  private checkAccount(x: Extrinsic): AccountInfo {
     const acc = this.rt.account(x.signer!);
     // subtensor's own CheckNonce lets accounts without a balance (hotkeys) send fee-free calls.
     const inner = x.call.value as { tag: string };
     if (acc.providers === 0 && !PAYS_NO.has(`${x.call.tag}.${inner.tag}`)) throw invalidTx(INVALID.payment);
     if (x.nonce < acc.nonce) throw invalidTx(INVALID.stale);
+    return acc;
+  }
+
+  /** Queues a verified extrinsic (re-checking what may have changed while it was verified). */
+  private admit(x: Extrinsic, watch?: (s: TxStatus) => void): Submitted {
+    if (this.poolHashes.has(x.hash)) throw new RpcError(1013, 'Transaction Already Imported');
+    const acc = this.checkAccount(x);
     const sender = u8aToHex(x.signer!);
-    const pending = this.pool.filter((t) => t.sender === sender).map((t) => t.x.nonce);
-    if (pending.includes(x.nonce))
+    let pending = this.poolNonces.get(sender);
+    if (pending?.has(x.nonce))
       throw new RpcError(
         1014,
         'Priority is too low: (0 vs 0)',
         'The transaction has too low priority to replace another transaction already in the pool.',
       );
+    if (!pending) {
+      pending = new Set();
+      this.poolNonces.set(sender, pending);
+    }
+    pending.add(x.nonce);
     this.pool.push({ x, sender, seq: this.seq++, watch });
     this.poolHashes.add(x.hash);
-    this.emit('tx');
     let expected = acc.nonce;
-    const set = new Set(pending);
-    while (set.has(expected)) expected++;
+    while (pending.has(expected)) expected++;
+    this.emit('tx');
     return { hash: x.hash, status: x.nonce <= expected ? 'ready' : 'future' };
   }
 

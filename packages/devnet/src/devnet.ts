@@ -1,4 +1,5 @@
 /** startDevnet: a chain plus its JSON-RPC server, block timer and persistence. */
+import { availableParallelism } from 'node:os';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import type { Logger } from 'pino';
 import { Chain, type BlockRecord } from './chain.js';
@@ -6,6 +7,7 @@ import { buildGenesis, DEV_ACCOUNTS, loadGenesisFile, type DevnetGenesis } from 
 import { loadSnapshot, saveSnapshot, saveSnapshotSync } from './persistence.js';
 import { RpcMethods } from './rpc/methods.js';
 import { RpcServer } from './rpc/server.js';
+import { Verifier } from './runtime/verifier.js';
 
 export interface DevnetOptions {
   /** TCP port; 0 picks a free one. Default 9944. */
@@ -25,6 +27,8 @@ export interface DevnetOptions {
   genesis?: DevnetGenesis | string;
   /** serve_axon rejects 127.0.0.1 / ::1 exactly like subtensor. Default false. */
   strictServeAxon?: boolean;
+  /** Worker threads for pool signature checks; 0 checks on the main thread. Default: cores - 1, at most 4. */
+  verifyThreads?: number;
   logger?: Logger;
 }
 
@@ -72,6 +76,9 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     const genesis = typeof options.genesis === 'string' ? loadGenesisFile(options.genesis) : options.genesis;
     buildGenesis(chain, genesis);
   }
+
+  const threads = options.verifyThreads ?? Math.min(4, Math.max(0, availableParallelism() - 1));
+  if (threads > 0) chain.verifier = new Verifier(threads);
 
   const rpc = new RpcMethods(chain, {
     chainName: 'subnetkit devnet',
@@ -153,6 +160,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       if (saving) await saving.catch(() => {});
       if (options.statePath) saveSnapshotSync(options.statePath, chain.snapshot());
       await server.close();
+      await chain.verifier?.close();
     },
   };
 }

@@ -23,8 +23,8 @@ export interface Subscriber {
 }
 
 type Params = unknown[];
-export type Method = (params: Params) => unknown;
-export type SubMethod = (params: Params, sub: Subscriber) => void;
+export type Method = (params: Params) => unknown | Promise<unknown>;
+export type SubMethod = (params: Params, sub: Subscriber) => void | Promise<void>;
 
 export interface DevnetInfo {
   chainName: string;
@@ -302,26 +302,31 @@ export class RpcMethods {
       'state_callAt',
     );
 
-    m('author_submitExtrinsic', (p) => c.submit(hexParam(p[0], 'extrinsic')).hash);
-    sub('author_submitAndWatchExtrinsic', 'author_extrinsicUpdate', 'author_unwatchExtrinsic', (p, s) => {
-      let done = false;
-      const watch = (status: TxStatus) => {
-        if (done) return;
-        s.send('author_extrinsicUpdate', status);
-        if (typeof status === 'object' && 'finalized' in status) {
+    m('author_submitExtrinsic', async (p) => (await c.submitAsync(hexParam(p[0], 'extrinsic'))).hash);
+    sub(
+      'author_submitAndWatchExtrinsic',
+      'author_extrinsicUpdate',
+      'author_unwatchExtrinsic',
+      async (p, s) => {
+        let done = false;
+        const watch = (status: TxStatus) => {
+          if (done) return;
+          s.send('author_extrinsicUpdate', status);
+          if (typeof status === 'object' && 'finalized' in status) {
+            done = true;
+            s.end();
+          } else if (status === 'invalid' || status === 'dropped') {
+            done = true;
+            s.end();
+          }
+        };
+        s.onClose(() => {
           done = true;
-          s.end();
-        } else if (status === 'invalid' || status === 'dropped') {
-          done = true;
-          s.end();
-        }
-      };
-      s.onClose(() => {
-        done = true;
-      });
-      const res = c.submit(hexParam(p[0], 'extrinsic'), (st) => queueMicrotask(() => watch(st)));
-      queueMicrotask(() => watch(res.status));
-    });
+        });
+        const res = await c.submitAsync(hexParam(p[0], 'extrinsic'), (st) => queueMicrotask(() => watch(st)));
+        queueMicrotask(() => watch(res.status));
+      },
+    );
     m('author_pendingExtrinsics', () => c.pending());
     m('author_rotateKeys', () => '0x');
     m('payment_queryInfo', (p) => {

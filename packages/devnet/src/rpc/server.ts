@@ -83,9 +83,10 @@ export class RpcServer {
     });
     req.on('end', () => {
       if (aborted) return;
-      const out = this.handleText(Buffer.concat(chunks).toString('utf8'), null);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(out === null ? '' : JSON.stringify(out));
+      void this.handleText(Buffer.concat(chunks).toString('utf8'), null).then((out) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(out === null ? '' : JSON.stringify(out));
+      });
     });
     req.on('error', () => {});
   }
@@ -95,8 +96,9 @@ export class RpcServer {
     const subs = new Map<string, () => void>();
     const conn = { ws, subs };
     ws.on('message', (data) => {
-      const out = this.handleText(data.toString(), conn);
-      if (out !== null && ws.readyState === ws.OPEN) ws.send(JSON.stringify(out));
+      void this.handleText(data.toString(), conn).then((out) => {
+        if (out !== null && ws.readyState === ws.OPEN) ws.send(JSON.stringify(out));
+      });
     });
     ws.on('close', () => {
       this.sockets.delete(ws);
@@ -107,7 +109,7 @@ export class RpcServer {
   }
 
   /** Handles a request text; returns the reply (object, array for batches) or null for notifications. */
-  handleText(text: string, conn: Conn | null): Reply | Reply[] | null {
+  async handleText(text: string, conn: Conn | null): Promise<Reply | Reply[] | null> {
     let msg: unknown;
     try {
       msg = JSON.parse(text);
@@ -116,13 +118,15 @@ export class RpcServer {
     }
     if (Array.isArray(msg)) {
       if (msg.length === 0) return errorReply(null, -32600, 'Invalid Request', 'empty batch');
-      const out = msg.map((m) => this.handleOne(m, conn)).filter((r): r is Reply => r !== null);
+      const out = (await Promise.all(msg.map((m) => this.handleOne(m, conn)))).filter(
+        (r): r is Reply => r !== null,
+      );
       return out.length ? out : null;
     }
     return this.handleOne(msg, conn);
   }
 
-  private handleOne(msg: unknown, conn: Conn | null): Reply | null {
+  private async handleOne(msg: unknown, conn: Conn | null): Promise<Reply | null> {
     if (typeof msg !== 'object' || msg === null) return errorReply(null, -32600, 'Invalid Request');
     const m = msg as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
     const id: Id = typeof m.id === 'string' || typeof m.id === 'number' ? m.id : null;
@@ -132,7 +136,7 @@ export class RpcServer {
     else if (Array.isArray(m.params)) params = m.params;
     else return errorReply(id, -32602, 'Invalid params', 'params must be an array');
     try {
-      const result = this.call(m.method, params, conn);
+      const result = await this.call(m.method, params, conn);
       return m.id === undefined ? null : { jsonrpc: '2.0', id, result };
     } catch (e) {
       if (e instanceof RpcError) return errorReply(id, e.code, e.message, e.data);
@@ -141,7 +145,7 @@ export class RpcServer {
     }
   }
 
-  private call(method: string, params: unknown[], conn: Conn | null): unknown {
+  private call(method: string, params: unknown[], conn: Conn | null): unknown | Promise<unknown> {
     const fn = this.rpc.methods.get(method);
     if (fn) return fn(params);
     const sub = this.rpc.subscriptions.get(method);
@@ -165,7 +169,11 @@ export class RpcServer {
     throw new RpcError(-32601, 'Method not found');
   }
 
-  private subscribe(conn: Conn, fn: (p: unknown[], s: Subscriber) => void, params: unknown[]): string {
+  private async subscribe(
+    conn: Conn,
+    fn: (p: unknown[], s: Subscriber) => void | Promise<void>,
+    params: unknown[],
+  ): Promise<string> {
     const id = randomBytes(8).toString('hex');
     const cleanups: (() => void)[] = [];
     let ready = false;
@@ -193,7 +201,7 @@ export class RpcServer {
       for (const f of cleanups.splice(0)) f();
     });
     try {
-      fn(params, sub);
+      await fn(params, sub);
     } catch (e) {
       conn.subs.get(id)?.();
       conn.subs.delete(id);

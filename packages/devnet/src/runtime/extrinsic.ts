@@ -5,7 +5,7 @@
  */
 import { sr25519_verify } from '@polkadot-labs/schnorrkel-wasm';
 import { u8aToHex } from '@polkadot/util';
-import { blake2AsU8a, ed25519Verify, signatureVerify } from '@polkadot/util-crypto';
+import { blake2AsU8a, ed25519Verify, signatureVerify, sr25519Verify } from '@polkadot/util-crypto';
 import { Reader, ScaleError, type CodecRegistry, type EnumValue } from '../scale/codec.js';
 import { INVALID, invalidTx, RpcError } from './errors.js';
 
@@ -103,8 +103,8 @@ export interface SigningContext {
   birthHash: Uint8Array;
 }
 
-/** Verifies the signature of a signed extrinsic against the signing payload. */
-export function verifySignature(x: Extrinsic, ctx: SigningContext): boolean {
+/** The bytes the signature covers: the signing payload, or its blake2-256 when longer than 256 bytes. */
+export function signingMessage(x: Extrinsic, ctx: SigningContext): Uint8Array {
   const implicit = new Uint8Array(8 + 32 + 32 + 1);
   const dv = new DataView(implicit.buffer);
   dv.setUint32(0, ctx.specVersion, true);
@@ -117,11 +117,57 @@ export function verifySignature(x: Extrinsic, ctx: SigningContext): boolean {
   payload.set(x.callBytes, 0);
   payload.set(x.extraBytes, x.callBytes.length);
   payload.set(implicit, x.callBytes.length + x.extraBytes.length);
-  const msg = payload.length > 256 ? blake2AsU8a(payload, 256) : payload;
+  return payload.length > 256 ? blake2AsU8a(payload, 256) : payload;
+}
+
+// Group order L of ristretto255, little-endian: a signature scalar must be below it.
+const L = Uint8Array.from([
+  0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+]);
+
+/** Public keys that decompressed fine once: the fast verifier only sees those (it panics on bad points). */
+const goodKeys = new Set<string>();
+
+/** Cheap format checks schnorrkel would otherwise panic on: the schnorrkel marker and a canonical scalar. */
+export function sr25519WellFormed(sig: Uint8Array): boolean {
+  if (sig.length !== 64 || (sig[63]! & 0x80) === 0) return false;
+  for (let i = 31; i >= 0; i--) {
+    const b = i === 31 ? sig[32 + i]! & 0x7f : sig[32 + i]!;
+    if (b !== L[i]) return b < L[i]!;
+  }
+  return false;
+}
+
+/** Whether the public key verified a signature before (so the fast verifier may be used for it). */
+export function isKnownKey(pub: Uint8Array): boolean {
+  return goodKeys.has(Buffer.from(pub.buffer, pub.byteOffset, pub.length).toString('hex'));
+}
+
+/**
+ * sr25519 verification: @polkadot-labs/schnorrkel-wasm (fast) for keys seen before, @polkadot/util-crypto
+ * (slower, never panics) the first time a key shows up.
+ */
+function sr25519Check(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
+  if (!sr25519WellFormed(sig)) return false;
+  if (isKnownKey(pub)) return sr25519_verify(pub, msg, sig);
+  const ok = sr25519Verify(msg, sig, pub);
+  if (ok) {
+    if (goodKeys.size > 100_000) goodKeys.clear();
+    goodKeys.add(Buffer.from(pub.buffer, pub.byteOffset, pub.length).toString('hex'));
+  }
+  return ok;
+}
+
+/** Verifies the extrinsic's signature over the signing message (MultiSignature: ed25519, sr25519, ecdsa). */
+export function verifyMessage(
+  x: Pick<Extrinsic, 'sigType' | 'signer' | 'signature'>,
+  msg: Uint8Array,
+): boolean {
   const signer = x.signer!;
   const sig = x.signature!;
   try {
-    if (x.sigType === 1) return sr25519_verify(signer, msg, sig);
+    if (x.sigType === 1) return sr25519Check(signer, msg, sig);
     if (x.sigType === 0) return ed25519Verify(msg, sig, signer);
     // ECDSA: the account is blake2-256 of the compressed public key; signatureVerify recovers and compares.
     const multi = new Uint8Array(66);
@@ -131,4 +177,9 @@ export function verifySignature(x: Extrinsic, ctx: SigningContext): boolean {
   } catch {
     return false;
   }
+}
+
+/** Verifies the signature of a signed extrinsic against the signing payload. */
+export function verifySignature(x: Extrinsic, ctx: SigningContext): boolean {
+  return verifyMessage(x, signingMessage(x, ctx));
 }
