@@ -4,6 +4,7 @@
  * same netuid, hotkey and Redis cooperate: schedulers are upserted under fixed ids, every job runs
  * once, and scores are folded idempotently.
  */
+import { hostname } from 'node:os';
 import type { SubnetPlugin } from '@subnetkit/core';
 import { createMetricsRegistry, type MetricsServer, startMetricsServer } from '@subnetkit/metrics';
 import { FlowProducer, type Job, Queue, Worker } from 'bullmq';
@@ -207,7 +208,10 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
     backoffMs: positiveInt('weightsBackoffMs', options.weightsBackoffMs ?? 2_000),
   };
 
+  // Recorded on each job (processedBy), so operators can see which process ran what.
+  const workerName = `validator@${hostname()}:${process.pid}`;
   const workerOpts = (concurrency: number) => ({
+    name: workerName,
     connection: connect(),
     prefix: bullPrefix,
     concurrency,
