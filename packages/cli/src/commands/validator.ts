@@ -26,6 +26,7 @@ export interface ValidatorFlags {
   metricsPort?: number;
   metricsHost: string;
   roundInterval: number;
+  weightsInterval: number;
   sampleSize: number;
   batchSize: number;
   alpha: number;
@@ -80,6 +81,7 @@ export async function runValidator(flags: ValidatorFlags): Promise<RunningValida
       redis: flags.redis,
       workers: flags.workers,
       roundIntervalMs: flags.roundInterval * 1000,
+      weightsCheckIntervalMs: flags.weightsInterval * 1000,
       sampleSize: flags.sampleSize,
       batchSize: flags.batchSize,
       emaAlpha: flags.alpha,
@@ -154,6 +156,12 @@ export function registerValidatorCommand(program: Command): void {
       '--round-interval <seconds>',
       'seconds between evaluation rounds',
       intArg('--round-interval', 1, 86_400),
+      12,
+    )
+    .option(
+      '--weights-interval <seconds>',
+      'seconds between checks whether weights are due (they are set once per tempo)',
+      intArg('--weights-interval', 1, 86_400),
       12,
     )
     .option('--sample-size <n>', 'miners queried per round', intArg('--sample-size', 1, 65_535), 50)
