@@ -3,6 +3,13 @@ import { COMMANDS } from './commands/index.js';
 
 export { loadSubnetPlugin } from './plugin-loader.js';
 export { runDemo } from './commands/demo.js';
+export {
+  type Localnet,
+  type LocalnetNeuron,
+  type LocalnetOptions,
+  startLocalnet,
+} from './localnet/localnet.js';
+export { ensureRedis, type LocalRedis, redisAnswers } from './localnet/redis.js';
 
 /** Build the `subnetkit` program with every subcommand registered. */
 export function buildProgram(): Command {

@@ -24,7 +24,8 @@ export function parseBlockTime(v: string): 'instant' | number {
 
 function parsePort(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`invalid --port ${v}: use an integer 0-65535`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`invalid --port ${v}: use an integer 0-65535`);
   return n;
 }
 
@@ -35,8 +36,15 @@ export function registerDevnetCommand(program: Command): void {
     .description('run a local subtensor-compatible chain (JSON-RPC over WebSocket and HTTP)')
     .option('--port <n>', 'port for WebSocket and HTTP JSON-RPC (0 = any free port)', '9944')
     .option('--host <addr>', 'interface to bind', '127.0.0.1')
-    .option('--block-time <instant|ms>', "'instant' (a block per batch of transactions) or milliseconds", '12000')
-    .option('--state <file>', 'load the chain from this file if it exists; save to it periodically and on exit')
+    .option(
+      '--block-time <instant|ms>',
+      "'instant' (a block per batch of transactions) or milliseconds",
+      '12000',
+    )
+    .option(
+      '--state <file>',
+      'load the chain from this file if it exists; save to it periodically and on exit',
+    )
     .option('--save-interval <ms>', 'how often to save with --state', '10000')
     .option('--genesis <file>', 'genesis JSON: subnets, hyperparameters, neurons (see the devnet README)')
     .option('--strict-serve-axon', 'refuse loopback axon addresses like subtensor does')

@@ -1,11 +1,23 @@
 import type { Command } from 'commander';
 import { registerDemoCommand } from './demo.js';
+import { registerDevnetCommand } from './devnet.js';
+import { registerLocalnetCommand } from './localnet.js';
 import { registerMinerCommand } from './miner.js';
+import { registerStakeCommand } from './stake.js';
+import { registerSubnetCommand } from './subnet.js';
 import { registerValidatorCommand } from './validator.js';
+import { registerWalletCommand } from './wallet.js';
+import { registerWeightsCommand } from './weights.js';
 
 /** Every subcommand, in the order `subnetkit --help` lists them. */
 export const COMMANDS: ((program: Command) => void)[] = [
+  registerLocalnetCommand,
   registerDemoCommand,
+  registerDevnetCommand,
+  registerWalletCommand,
+  registerSubnetCommand,
+  registerStakeCommand,
+  registerWeightsCommand,
   registerMinerCommand,
   registerValidatorCommand,
 ];

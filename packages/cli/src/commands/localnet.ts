@@ -1,0 +1,145 @@
+import type { Command } from 'commander';
+import { type Localnet, type LocalnetNeuron, startLocalnet } from '../localnet/localnet.js';
+import { createLogger } from '../logger.js';
+import { loadSubnetPlugin } from '../plugin-loader.js';
+
+interface LocalnetFlags {
+  subnet: string;
+  miners: number;
+  port: number;
+  blockTime: number;
+  tempo: number;
+  redis: string;
+  rounds: number;
+  timeout: number;
+  keepRunning?: boolean;
+  json?: boolean;
+}
+
+function intFlag(name: string, min: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(`--${name} ${raw}: expected a whole number >= ${min}`);
+    return n;
+  };
+}
+
+function printTable(neurons: LocalnetNeuron[], block: number): void {
+  console.log(`metagraph of netuid 1 at block ${block}; weight = the validator's u16 weight stored on chain`);
+  console.table(
+    neurons.map((n) => ({
+      uid: n.uid,
+      role: n.role,
+      hotkey: `${n.hotkey.slice(0, 10)}…`,
+      axon: n.axon,
+      'ema score': n.score === undefined ? '-' : n.score.toFixed(4),
+      weight: n.weight,
+    })),
+  );
+}
+
+/**
+ * Wait until `rounds` rounds were scored and the validator's weights on chain were set after
+ * them, then return the snapshot.
+ */
+async function waitForWeights(net: Localnet, rounds: number, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  let scoredAt: number | undefined;
+  for (;;) {
+    const scored = await net.roundsScored();
+    const state = await net.validator.weightsState();
+    if (scored >= rounds && scoredAt === undefined) scoredAt = net.devnet.bestNumber();
+    if (scoredAt !== undefined && (state.lastBlock ?? 0) > scoredAt) {
+      const snap = await net.snapshot();
+      if (snap.weightsSet) return snap;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `localnet: after ${timeoutMs / 1000} s, ${scored} of ${rounds} rounds were scored and weights were last set at block ${state.lastBlock ?? 'never'}${state.lastError ? ` (last error: ${state.lastError})` : ''}; raise --timeout or check the logs`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** `subnetkit localnet`: a whole subnet on this machine in one command. */
+export function registerLocalnetCommand(program: Command): void {
+  program
+    .command('localnet')
+    .description(
+      'start a whole local subnet in one process: devnet, a staked validator, miners serving axons, evaluation rounds on Redis and weights on chain',
+    )
+    .option('--subnet <package or path>', 'subnet plugin to run', 'echo')
+    .option(
+      '--miners <n>',
+      'number of miners (the echo subnet gives them different qualities)',
+      intFlag('miners', 1),
+      3,
+    )
+    .option('--port <n>', 'devnet WebSocket port (0 picks a free one)', intFlag('port', 0), 9944)
+    .option('--block-time <ms>', 'devnet block time in ms', intFlag('block-time', 10), 250)
+    .option(
+      '--tempo <blocks>',
+      'blocks per tempo (the validator sets weights once per tempo)',
+      intFlag('tempo', 1),
+      10,
+    )
+    .option(
+      '--redis <url>',
+      'Redis for the validator (a private redis-server is started when none answers)',
+      'redis://127.0.0.1:6379',
+    )
+    .option(
+      '--rounds <n>',
+      'evaluation rounds to score before reporting the weights',
+      intFlag('rounds', 1),
+      6,
+    )
+    .option(
+      '--timeout <s>',
+      'give up when weights are not on chain after this many seconds',
+      intFlag('timeout', 1),
+      180,
+    )
+    .option('--keep-running', 'keep the subnet running after the report, until Ctrl-C')
+    .option('--json', 'print the report as JSON')
+    .action(async (flags: LocalnetFlags) => {
+      const logger = createLogger('localnet');
+      const plugin = await loadSubnetPlugin(flags.subnet);
+      const net = await startLocalnet({
+        plugin,
+        miners: flags.miners,
+        port: flags.port,
+        blockTimeMs: flags.blockTime,
+        tempo: flags.tempo,
+        redis: flags.redis,
+        logger,
+      });
+      let stopping = false;
+      const stop = async () => {
+        if (stopping) return;
+        stopping = true;
+        await net.stop();
+      };
+      process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+      process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
+      try {
+        const snap = await waitForWeights(net, flags.rounds, flags.timeout * 1000);
+        if (flags.json) {
+          console.log(JSON.stringify({ url: net.devnet.url, netuid: net.netuid, ...snap }, null, 2));
+        } else {
+          printTable(snap.neurons, snap.block);
+          console.log(
+            `subnet "${plugin.name}" ran ${await net.roundsScored()} rounds; the validator's weights are on chain at ${net.devnet.url}`,
+          );
+        }
+        if (flags.keepRunning) {
+          logger.info('running until Ctrl-C');
+          await new Promise(() => {});
+        }
+      } finally {
+        await stop();
+      }
+    });
+}
