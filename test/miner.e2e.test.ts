@@ -280,8 +280,15 @@ const faulty = defineSubnet({
   miner: {
     setup: () => null,
     forward: {
-      Work: async ({ ms, fail }) => {
-        await new Promise((r) => setTimeout(r, ms));
+      // Honours its signal, as plugins should: at the deadline it stops and frees its slot.
+      Work: async ({ ms, fail }, ctx) => {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(resolve, ms);
+          ctx.signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            reject(ctx.signal.reason);
+          });
+        });
         if (fail) throw new Error('the model crashed');
         return { done: true };
       },

@@ -376,6 +376,23 @@ describe('axon: handler failures', () => {
   });
 });
 
+describe('axon: a handler past its deadline keeps its slot until it really finishes', () => {
+  it('answers 408 on time, then 503 while the ignored work still runs, then serves again', async () => {
+    const app = axon({
+      plugin: slowSubnet,
+      model: null,
+      policy: { timeoutMs: 100, maxConcurrency: 1, maxQueue: 0 },
+    });
+    const slow = await app.inject(await workCall(validator, 600)); // ignores its signal
+    expect(slow.statusCode).toBe(408);
+    const busy = await app.inject(await workCall(validator, 0));
+    expect(busy.statusCode).toBe(503);
+    await new Promise((r) => setTimeout(r, 700));
+    const ok = await app.inject(await workCall(validator, 0));
+    expect(ok.statusCode).toBe(200);
+  });
+});
+
 describe('axon: overload sheds the lowest stake first (503)', () => {
   it('sheds a waiting low-stake request when a higher-stake one arrives, and refuses the lowest incoming', async () => {
     const app = axon({ plugin: slowSubnet, model: null, policy: { maxConcurrency: 1, maxQueue: 1 } });

@@ -29,6 +29,7 @@ import type { NeuronLookup } from './metagraph.js';
 import { type AccessPolicy, createAccessCheck } from './policy.js';
 import { OverloadedError, PriorityGate } from './priority-gate.js';
 import { type BatchOptions, createRunners } from './runner.js';
+import { ClientGone, Deadline, RequestTimeout, raceCancel } from './deadline.js';
 
 /** Any subnet plugin, whatever its synapses, model and truth types. */
 // biome-ignore lint/suspicious/noExplicitAny: the axon serves plugins of every shape; types are checked at the schema level.
@@ -134,22 +135,6 @@ class HttpFailure extends Error {
     readonly field?: string,
   ) {
     super(message);
-  }
-}
-
-/** Thrown into the forward's signal when the synapse timeout passes. */
-class RequestTimeout extends Error {
-  constructor(readonly timeoutMs: number) {
-    super(`no answer within the ${timeoutMs} ms timeout`);
-    this.name = 'RequestTimeout';
-  }
-}
-
-/** Thrown into the forward's signal when the client closed the connection. */
-class ClientGone extends Error {
-  constructor() {
-    super('client closed the connection');
-    this.name = 'ClientGone';
   }
 }
 
@@ -409,15 +394,11 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
       const body = request.body;
       const raw = body instanceof Uint8Array ? body : EMPTY;
       let release: (() => void) | undefined;
-      const controller = new AbortController();
-      const timer = setTimeout(
-        () => controller.abort(new RequestTimeout(synapse.timeoutMs)),
-        synapse.timeoutMs,
-      );
+      const deadline = new Deadline(synapse.timeoutMs);
       // The response's 'close' before it finished means the client went away (the request's own
       // 'close' fires as soon as its body was read, so it cannot tell).
       const onClose = () => {
-        if (!reply.raw.writableFinished) controller.abort(new ClientGone());
+        if (!reply.raw.writableFinished) deadline.cancel(new ClientGone());
       };
       reply.raw.once('close', onClose);
       // Failures go back in the legacy shape too when the caller speaks legacy v10.
@@ -452,8 +433,13 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
           const { field, message } = describeSchemaError(synapse.request, value);
           throw new HttpFailure(400, 'InvalidRequest', `field ${field}: ${message}`, field);
         }
-        release = await gate.acquire(access.priority, controller.signal);
-        const result = await runner.run(value, access.caller, access.priority, controller.signal);
+        release = await gate.acquire(access.priority, deadline);
+        const work = runner.run(value, access.caller, access.priority, deadline);
+        // The slot is held until the plugin's work settles, even after a 408 (see runner.ts).
+        const slot = release;
+        release = undefined;
+        work.then(slot, slot);
+        const result = await raceCancel(work, deadline);
         if (!synapse.response.Check(result)) {
           const { field, message } = describeSchemaError(synapse.response, result);
           const id = randomUUID();
@@ -492,7 +478,7 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
       } catch (err) {
         return sendFailure(reply, toFailure(err, name), legacyCall);
       } finally {
-        clearTimeout(timer);
+        deadline.dispose();
         reply.raw.off('close', onClose);
         release?.();
       }

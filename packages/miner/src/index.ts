@@ -35,7 +35,13 @@ export {
   RedisReplayStore,
   type RedisReplayStoreOptions,
 } from './replay-store-redis.js';
-export { type BatchOptions, createRunners, type RunnerObserver, type SynapseRunner } from './runner.js';
+export {
+  type BatchOptions,
+  createRunners,
+  type RunDeadline,
+  type RunnerObserver,
+  type SynapseRunner,
+} from './runner.js';
 export { type SubtensorLike, subtensorMinerChain } from './chain-adapter.js';
 export {
   AXON_VERSION,
@@ -46,3 +52,11 @@ export {
   type StartMinerOptions,
   startMiner,
 } from './miner.js';
+export {
+  type Cancellable,
+  ClientGone,
+  Deadline,
+  fromAbortSignal,
+  RequestTimeout,
+  raceCancel,
+} from './deadline.js';

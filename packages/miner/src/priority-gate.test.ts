@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fromAbortSignal } from './deadline.js';
 import { OverloadedError, PriorityGate } from './priority-gate.js';
 
 describe('PriorityGate', () => {
@@ -44,7 +45,7 @@ describe('PriorityGate', () => {
     const gate = new PriorityGate({ maxConcurrency: 1, maxQueue: 2 });
     const release = await gate.acquire(0);
     const controller = new AbortController();
-    const waiting = gate.acquire(0, controller.signal);
+    const waiting = gate.acquire(0, fromAbortSignal(controller.signal));
     controller.abort(new Error('timeout'));
     await expect(waiting).rejects.toThrow('timeout');
     expect(gate.stats().waiting).toBe(0);

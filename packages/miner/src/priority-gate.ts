@@ -5,6 +5,8 @@
  * the smallest callers get a fast 503 instead of a slow timeout.
  */
 
+import type { Cancellable } from './deadline.js';
+
 /** A request was shed because the miner is saturated (HTTP 503). */
 export class OverloadedError extends Error {
   readonly code = 'MINER_OVERLOADED';
@@ -73,11 +75,11 @@ export class PriorityGate {
 
   /**
    * Waits for a slot. Rejects with {@link OverloadedError} when shed (now, or later when a
-   * higher-priority request arrives while this one waits), or with the signal's reason if aborted
-   * while waiting.
+   * higher-priority request arrives while this one waits), or with the cancel reason if `cancel`
+   * fires while waiting.
    */
-  acquire(priority: number, signal?: AbortSignal): Promise<() => void> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
+  acquire(priority: number, cancel?: Cancellable): Promise<() => void> {
+    if (cancel?.reason !== undefined) return Promise.reject(cancel.reason);
     const p = Number.isFinite(priority) ? priority : 0;
     if (this.running < this.maxConcurrency && this.queue.length === 0) {
       this.running++;
@@ -97,14 +99,12 @@ export class PriorityGate {
     }
     return new Promise<() => void>((resolve, reject) => {
       const waiter: Waiter = { priority: p, seq: this.seq++, resolve, reject };
-      if (signal) {
-        const onAbort = () => {
+      if (cancel) {
+        waiter.cleanup = cancel.onCancel((reason) => {
           const i = this.queue.indexOf(waiter);
           if (i >= 0) this.queue.splice(i, 1);
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        waiter.cleanup = () => signal.removeEventListener('abort', onAbort);
+          reject(reason);
+        });
       }
       this.insert(waiter);
     });

@@ -1,7 +1,11 @@
 /**
  * Runs a synapse's forward for one request: directly through `forward`, or through a MicroBatcher
- * when the plugin defines `forwardBatch` (concurrent requests become one batched call). Either way
- * the caller's abort signal (timeout, client gone) ends the wait at once.
+ * when the plugin defines `forwardBatch` (concurrent requests become one batched call).
+ *
+ * `run` settles when the plugin's work for the request is really over, not when the caller stops
+ * waiting: the axon answers 408 at the deadline (see `raceCancel`) but keeps the request's priority
+ * slot until then, so a hung model turns into 503s instead of an ever-growing queue. Non-batched
+ * handlers get an AbortSignal that fires at the deadline so they can stop early.
  */
 import type { CallerInfo, PluginLogger } from '@subnetkit/core';
 import type { AnySubnetPlugin } from './axon.js';
@@ -17,9 +21,14 @@ export interface BatchOptions {
   concurrency?: number;
 }
 
+/** What a runner needs from a request's deadline: an AbortSignal for handlers that take one. */
+export interface RunDeadline {
+  readonly signal: AbortSignal;
+}
+
 /** Runs one synapse; `close` finishes queued batches. */
 export interface SynapseRunner {
-  run(request: unknown, caller: CallerInfo, priority: number, signal: AbortSignal): Promise<unknown>;
+  run(request: unknown, caller: CallerInfo, priority: number, deadline: RunDeadline): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -32,23 +41,6 @@ export interface RunnerObserver {
 interface BatchItem {
   request: unknown;
   caller: CallerInfo;
-}
-
-/** Rejects with the signal's reason when it aborts; never resolves otherwise. */
-function abortPromise(signal: AbortSignal): { promise: Promise<never>; dispose: () => void } {
-  let dispose = () => {};
-  const promise = new Promise<never>((_, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    dispose = () => signal.removeEventListener('abort', onAbort);
-  });
-  // The race below may settle first; keep this promise from becoming an unhandled rejection.
-  promise.catch(() => {});
-  return { promise, dispose };
 }
 
 /** Builds one runner per synapse of `plugin`. */
@@ -89,23 +81,19 @@ export function createRunners<Model>(
       });
       batcher.observe({ onBatch: (e: BatchEvent) => observer.onBatch?.(synapse, e.size) });
       runners.set(synapse, {
-        run: (request, caller, priority, signal) => batcher.submit({ request, caller }, { signal, priority }),
+        // No per-request signal: the item stays queued past its deadline and its answer is dropped,
+        // which is bounded because the caller's priority slot is held until it settles.
+        run: (request, caller, priority) => batcher.submit({ request, caller }, { priority }),
         close: () => batcher.close(),
       });
     } else {
       const forward = miner.forward[synapse]!;
       runners.set(synapse, {
-        run: async (request, caller, _priority, signal) => {
+        run: async (request, caller, _priority, deadline) => {
           const started = performance.now();
-          const aborted = abortPromise(signal);
           try {
-            // A handler that ignores its signal still gets answered on time: the race ends the wait.
-            return await Promise.race([
-              Promise.resolve().then(() => forward(request, { model, caller, signal, log })),
-              aborted.promise,
-            ]);
+            return await forward(request, { model, caller, signal: deadline.signal, log });
           } finally {
-            aborted.dispose();
             observer.onInference?.(synapse, (performance.now() - started) / 1000);
           }
         },
