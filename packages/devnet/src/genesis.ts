@@ -228,18 +228,22 @@ export function buildGenesis(chain: Chain, genesis: DevnetGenesis = {}): void {
       throw new Error(
         `genesis: netuid ${sn.netuid} lists ${n} neurons but maxAllowedUids is ${s.get<number>('SubtensorModule.MaxAllowedUids', sn.netuid)}; raise hyperparameters.maxAllowedUids`,
       );
+    const hotkeys: AccountId[] = [];
+    const seen = new Set<string>();
     for (const nr of sn.neurons ?? []) {
       const hot = resolveAccount(nr.hotkey);
       const cold = resolveAccount(nr.coldkey);
-      if (chain.sub.uidOf(sn.netuid, hot) !== null)
+      const hex = Buffer.from(hot).toString('hex');
+      if (seen.has(hex) || chain.sub.uidOf(sn.netuid, hot) !== null)
         throw new Error(`genesis: hotkey ${nr.hotkey} is listed twice on netuid ${sn.netuid}`);
+      seen.add(hex);
       if (
         s.has('SubtensorModule.Owner', hot) &&
         !Buffer.from(s.get<Uint8Array>('SubtensorModule.Owner', hot)).equals(Buffer.from(cold))
       )
         throw new Error(`genesis: hotkey ${nr.hotkey} belongs to another coldkey`);
       chain.sub.associate(hot, cold);
-      chain.sub.appendNeuron(sn.netuid, hot);
+      hotkeys.push(hot);
       if (nr.stake !== undefined) chain.sub.creditStake(cold, hot, sn.netuid, taoToRao(nr.stake));
       if (nr.axon) {
         const [ip, ipType] = parseIp(nr.axon.ip);
@@ -255,6 +259,7 @@ export function buildGenesis(chain: Chain, genesis: DevnetGenesis = {}): void {
         });
       }
     }
+    chain.sub.appendNeurons(sn.netuid, hotkeys);
     chain.sub.epoch(sn.netuid);
   }
   rt.events = [];

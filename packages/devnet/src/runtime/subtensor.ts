@@ -151,15 +151,37 @@ export class Subtensor {
   appendNeuron(netuid: number, hotkey: AccountId): number {
     const s = this.s;
     const uid = s.get<number>(`${S}.SubnetworkN`, netuid);
-    s.set(`${S}.Keys`, netuid, uid, hotkey);
-    s.set(`${S}.Uids`, netuid, hotkey, uid);
-    s.set(`${S}.BlockAtRegistration`, netuid, uid, BigInt(this.now));
-    s.set(`${S}.IsNetworkMember`, hotkey, netuid, true);
+    this.writeNeuron(netuid, uid, hotkey);
     for (const [item, v] of UID_VECTORS)
       s.vecSet(`${S}.${item}`, [netuid], uid, v === 'now' ? BigInt(this.now) : v);
     s.set(`${S}.SubnetworkN`, netuid, uid + 1);
     this.rt.deposit(S, 'NeuronRegistered', netuid, uid, hotkey);
     return uid;
+  }
+
+  private writeNeuron(netuid: number, uid: number, hotkey: AccountId): void {
+    const s = this.s;
+    s.set(`${S}.Keys`, netuid, uid, hotkey);
+    s.set(`${S}.Uids`, netuid, hotkey, uid);
+    s.set(`${S}.BlockAtRegistration`, netuid, uid, BigInt(this.now));
+    s.set(`${S}.IsNetworkMember`, hotkey, netuid, true);
+  }
+
+  /** Appends many neurons at once (genesis): the per-uid vectors are written once, not once per neuron. */
+  appendNeurons(netuid: number, hotkeys: AccountId[]): void {
+    const s = this.s;
+    const first = s.get<number>(`${S}.SubnetworkN`, netuid);
+    hotkeys.forEach((h, i) => {
+      this.writeNeuron(netuid, first + i, h);
+    });
+    const n = first + hotkeys.length;
+    for (const [item, v] of UID_VECTORS) {
+      const old = s.get<ArrayLike<unknown>>(`${S}.${item}`, netuid);
+      const fill = v === 'now' ? BigInt(this.now) : v;
+      const next = Array.from({ length: n }, (_, i) => (i < old.length ? old[i] : fill));
+      s.set(`${S}.${item}`, netuid, next);
+    }
+    s.set(`${S}.SubnetworkN`, netuid, n);
   }
 
   private replaceNeuron(netuid: number, uid: number, hotkey: AccountId): void {
