@@ -129,3 +129,20 @@ describe('Dendrite', () => {
     expect(() => new Dendrite({ sign: () => ({}), concurrency: 0 })).toThrow(/concurrency 0 is invalid/);
   });
 });
+
+describe('Dendrite signing failures', () => {
+  it('reports a signing failure as an error, not as a refusing miner', async () => {
+    const d = new Dendrite({
+      sign: () => {
+        throw new Error('hotkey is locked');
+      },
+    });
+    try {
+      await expect(d.query([{ uid: 0, hotkey: 'hk', ip: '127.0.0.1', port: 9 }], 'Add', {})).rejects.toThrow(
+        /could not sign the request to hk: hotkey is locked/,
+      );
+    } finally {
+      await d.close();
+    }
+  });
+});

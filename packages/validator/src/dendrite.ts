@@ -168,6 +168,17 @@ export class Dendrite {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const base = { uid: target.uid, hotkey: target.hotkey, attempts };
     await this.semaphore.acquire();
+    let headers: Record<string, string>;
+    try {
+      headers = await this.options.sign({ method: 'POST', target: path, body, receiver: target.hotkey });
+    } catch (err) {
+      // Not the miner's fault: a locked or broken hotkey. Fail loudly instead of blaming the axon.
+      this.semaphore.release();
+      throw new Error(`dendrite could not sign the request to ${target.hotkey}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    // The deadline and the latency cover the network and the miner, not our own signing.
     const started = performance.now();
     const controller = new AbortController();
     let deadlinePassed = false;
@@ -177,12 +188,6 @@ export class Dendrite {
     }, timeoutMs);
     const latency = () => Math.round((performance.now() - started) * 1000) / 1000;
     try {
-      const headers = await this.options.sign({
-        method: 'POST',
-        target: path,
-        body,
-        receiver: target.hotkey,
-      });
       const res = await this.pool(target).request({
         method: 'POST',
         path,

@@ -169,3 +169,21 @@ describe('validator (shared Redis, fake chain, fake axons)', () => {
     expect((await v.triggerWeightsCheck()).reason).toBe('already_set_this_epoch');
   });
 });
+
+describe('validator start-up', () => {
+  it('refuses to start for a hotkey that is not registered', async () => {
+    const c = new FakeChain({ neurons: [{ hotkey: 'someone-else' }] });
+    await expect(
+      startValidator({
+        plugin: adderPlugin,
+        netuid: 1,
+        hotkey: VALIDATOR,
+        sign: () => ({}),
+        chain: c,
+        redis: REDIS_URL,
+      }),
+    ).rejects.toThrow(
+      /is not registered on netuid 1; register it first \(subnetkit subnet register --netuid 1/,
+    );
+  });
+});

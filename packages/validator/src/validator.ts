@@ -80,6 +80,8 @@ export interface ValidatorOptions {
   lockDurationMs?: number;
   /** How often workers look for stalled jobs. Default 15 000 ms. */
   stalledIntervalMs?: number;
+  /** Refuse to start when the hotkey is not registered on the netuid. Default true. */
+  requireRegistration?: boolean;
   /** Turn off the schedulers (jobs then only run when added by hand, e.g. in tests). */
   schedule?: { rounds?: boolean; weights?: boolean };
   dendrite?: Omit<DendriteOptions, 'sign'>;
@@ -127,6 +129,25 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
   const lockDuration = options.lockDurationMs ?? 30_000;
   const stalledInterval = options.stalledIntervalMs ?? Math.max(1_000, Math.floor(lockDuration / 2));
 
+  const metagraph = new MetagraphCache(options.chain, options.netuid, options.resyncBlocks ?? 100);
+  if (options.requireRegistration !== false) {
+    // Like the subnet template: refuse to start for a hotkey the subnet does not know.
+    const { metagraph: m } = await metagraph.get(true);
+    const uid = m.hotkeys.indexOf(options.hotkey);
+    if (uid < 0) {
+      throw new Error(
+        `hotkey ${options.hotkey} is not registered on netuid ${options.netuid}; register it first ` +
+          `(subnetkit subnet register --netuid ${options.netuid} --wallet <name> --hotkey <name>)`,
+      );
+    }
+    if (!m.validatorPermit[uid]) {
+      log.warn(
+        { uid, netuid: options.netuid },
+        `uid ${uid} has no validator permit on netuid ${options.netuid} yet: the chain refuses its weights until it holds one (add stake)`,
+      );
+    }
+  }
+
   const redisOpts: RedisOptions = { maxRetriesPerRequest: null, ...options.redisOptions };
   const connections: Redis[] = [];
   const connect = () => {
@@ -170,7 +191,6 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
       ),
   });
   const dendrite = new Dendrite({ ...options.dendrite, sign: options.sign });
-  const metagraph = new MetagraphCache(options.chain, options.netuid, options.resyncBlocks ?? 100);
 
   const roundCtx: RoundContext = {
     plugin: options.plugin,
