@@ -124,7 +124,7 @@ export async function startMiner(options: StartMinerOptions): Promise<RunningMin
   if (!me) {
     metagraph.stop();
     throw new Error(
-      `hotkey ${hotkey.address} is not registered on netuid ${netuid}; register it first (subnetkit wallet register --netuid ${netuid}, or btcli subnet register)`,
+      `hotkey ${hotkey.address} is not registered on netuid ${netuid}; register it first (subnetkit subnet register --netuid ${netuid} --name <wallet> --hotkey <hotkey>, or btcli subnet register)`,
     );
   }
 

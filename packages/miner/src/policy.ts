@@ -46,7 +46,7 @@ export function createAccessCheck(
       return {
         ok: false,
         reason: 'NotRegistered',
-        message: `hotkey ${hotkey} is not registered on netuid ${netuid}; register it (subnetkit wallet register / btcli subnet register) or ask the miner to allow it`,
+        message: `hotkey ${hotkey} is not registered on netuid ${netuid}; register it (subnetkit subnet register / btcli subnet register) or ask the miner operator to allow it`,
       };
     }
     if (!neuron.validatorPermit && !allowNonValidators) {

@@ -77,8 +77,7 @@ export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
     hotkey = await wallet.hotkey(password);
   } catch (err) {
     throw new Error(
-      `cannot load hotkey ${flags.hotkey} of wallet ${flags.wallet} under ${flags.walletPath}: ${(err as Error).message} ` +
-        `(create it with: subnetkit wallet create --name ${flags.wallet} --hotkey ${flags.hotkey})`,
+      `cannot load hotkey ${flags.hotkey} of wallet ${flags.wallet} (--wallet-path ${flags.walletPath}): ${(err as Error).message}`,
     );
   }
   const client = await connect(flags.chain);
