@@ -25,6 +25,7 @@ export {
 export { MetagraphCache, type MetagraphSnapshot } from './metagraph-cache.js';
 export { createValidatorMetrics, type MetricsSources, type ValidatorMetrics } from './metrics.js';
 export {
+  claimRoundBlock,
   type FoldJobData,
   QUEUES,
   type QueryJobData,

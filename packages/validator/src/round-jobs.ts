@@ -71,6 +71,9 @@ export interface RoundContext {
   batchSize: number;
   queryTimeoutMs: number;
   maxPendingRounds: number;
+  /** Start a round at most once per this many blocks (ticks in between are skipped); 0 = every tick. */
+  roundEveryBlocks: number;
+  currentBlock: () => Promise<number>;
   vpermitTaoLimit: number;
 }
 
@@ -89,6 +92,40 @@ export async function roundForTick(redis: Redis, keyPrefix: string, tickId: stri
   return Number(r);
 }
 
+// Block cadence: KEYS last round block, this tick's claim. ARGV block, every. 1 = start a round.
+const CLAIM_BLOCK_LUA = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
+local last = tonumber(redis.call('GET', KEYS[1]) or '-1')
+local block = tonumber(ARGV[1])
+if last >= 0 and block - last < tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[1], 'EX', 604800)
+return 1
+`;
+
+/**
+ * With a block cadence, decide atomically whether this tick starts a round: true when `every` blocks
+ * have passed since the last round's block (shared by all processes), or when this tick already
+ * claimed its block before a crash.
+ */
+export async function claimRoundBlock(
+  redis: Redis,
+  keyPrefix: string,
+  tickId: string,
+  block: number,
+  every: number,
+): Promise<boolean> {
+  const r = await redis.eval(
+    CLAIM_BLOCK_LUA,
+    2,
+    `${keyPrefix}:round-block`,
+    `${keyPrefix}:tick-block:${tickId}`,
+    String(block),
+    String(every),
+  );
+  return Number(r) === 1;
+}
+
 /** Seed of a round's miner sample; differs from the challenge seed (`round`) so the two are independent. */
 export function sampleSeed(round: number): number {
   return Math.imul(round ^ 0x5bd1e995, 0x9e3779b1) >>> 0;
@@ -105,7 +142,14 @@ export async function processTick(
     ctx.log.warn({ pending }, 'skipping a round: earlier rounds are still waiting for miners');
     return { skipped: 'backlog' };
   }
-  const round = await roundForTick(ctx.redis, ctx.keyPrefix, job.id ?? `${job.name}-${job.timestamp}`);
+  const tickId = job.id ?? `${job.name}-${job.timestamp}`;
+  if (ctx.roundEveryBlocks > 0) {
+    const block = await ctx.currentBlock();
+    if (!(await claimRoundBlock(ctx.redis, ctx.keyPrefix, tickId, block, ctx.roundEveryBlocks))) {
+      return { skipped: 'not_due' };
+    }
+  }
+  const round = await roundForTick(ctx.redis, ctx.keyPrefix, tickId);
   const { metagraph } = await ctx.metagraph.get();
   const targets = sampleMiners(metagraph, seededRandom(sampleSeed(round)), {
     k: ctx.sampleSize,

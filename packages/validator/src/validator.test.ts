@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adderPlugin, adderResponder } from './testing/adder-plugin.js';
-import { roundForTick } from './round-jobs.js';
+import { claimRoundBlock, roundForTick } from './round-jobs.js';
 import { FakeChain } from './testing/fake-chain.js';
 import { type FakeAxons, startFakeAxons } from './testing/fake-axons.js';
 import { type RunningValidator, startValidator } from './validator.js';
@@ -139,6 +139,25 @@ describe('validator (shared Redis, fake chain, fake axons)', () => {
     // Every batch of every round ran exactly once.
     const done = await a.queues.queries.getJobs(['completed'], 0, 100);
     expect(done.length).toBe(18);
+  });
+
+  it('starts rounds every N blocks when asked to, whichever process ticks', async () => {
+    const prefix = `test:validator:${randomUUID()}`;
+    prefixes.push(prefix);
+    const c = chain();
+    const opts = { schedule: { rounds: false, weights: false }, roundEveryBlocks: 3, maxPendingRounds: 100 };
+    const a = await start(c, prefix, opts);
+    const b = await start(c, prefix, opts);
+    expect(await a.triggerRound()).toEqual({ round: 1 });
+    expect(await b.triggerRound()).toEqual({ skipped: 'not_due' });
+    c.advance(2);
+    expect(await a.triggerRound()).toEqual({ skipped: 'not_due' });
+    c.advance(1);
+    expect(await b.triggerRound()).toEqual({ round: 2 });
+    // A tick retried after a crash keeps the block it claimed.
+    expect(await claimRoundBlock(redis, prefix, 'tick-y', 100, 3)).toBe(true);
+    expect(await claimRoundBlock(redis, prefix, 'tick-y', 100, 3)).toBe(true);
+    expect(await claimRoundBlock(redis, prefix, 'tick-z', 101, 3)).toBe(false);
   });
 
   it('retries a weight submission while the chain is unreachable', async () => {

@@ -49,8 +49,13 @@ export interface ValidatorOptions {
   redisOptions?: RedisOptions;
   /** Key prefix for scores and queues; default `subnetkit:validator:<netuid>:<hotkey>`. */
   keyPrefix?: string;
-  /** How often a round starts (ms). Default 12 000 (about one block). */
+  /**
+   * How often a round starts (ms). Default 12 000 (about one block). With `roundEveryBlocks` this is
+   * how often the block number is checked instead.
+   */
   roundIntervalMs?: number;
+  /** Start a round every this many blocks (checked every `roundIntervalMs`) instead of on every tick. */
+  roundEveryBlocks?: number;
   /** Miners per round (template `sample_size`). Default 50. */
   sampleSize?: number;
   /** Miners per query child job. Default 16. */
@@ -210,6 +215,9 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
     queryTimeoutMs: positiveInt('queryTimeoutMs', options.queryTimeoutMs ?? 12_000),
     maxPendingRounds: positiveInt('maxPendingRounds', options.maxPendingRounds ?? 3),
     vpermitTaoLimit: options.vpermitTaoLimit ?? 4096,
+    roundEveryBlocks:
+      options.roundEveryBlocks === undefined ? 0 : positiveInt('roundEveryBlocks', options.roundEveryBlocks),
+    currentBlock: () => options.chain.currentBlock(),
   };
   const weightCtx: WeightContext = {
     netuid: options.netuid,

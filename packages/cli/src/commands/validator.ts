@@ -26,6 +26,7 @@ export interface ValidatorFlags {
   metricsPort?: number;
   metricsHost: string;
   roundInterval: number;
+  roundEveryBlocks?: number;
   weightsInterval: number;
   sampleSize: number;
   batchSize: number;
@@ -81,6 +82,7 @@ export async function runValidator(flags: ValidatorFlags): Promise<RunningValida
       redis: flags.redis,
       workers: flags.workers,
       roundIntervalMs: flags.roundInterval * 1000,
+      ...(flags.roundEveryBlocks ? { roundEveryBlocks: flags.roundEveryBlocks } : {}),
       weightsCheckIntervalMs: flags.weightsInterval * 1000,
       sampleSize: flags.sampleSize,
       batchSize: flags.batchSize,
@@ -157,6 +159,11 @@ export function registerValidatorCommand(program: Command): void {
       'seconds between evaluation rounds',
       intArg('--round-interval', 1, 86_400),
       12,
+    )
+    .option(
+      '--round-every-blocks <n>',
+      'start a round every n blocks instead of every --round-interval (which then sets how often the block is checked)',
+      intArg('--round-every-blocks', 1, 1_000_000),
     )
     .option(
       '--weights-interval <seconds>',
