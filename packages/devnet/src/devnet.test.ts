@@ -1,4 +1,5 @@
 import { u8aToHex } from '@polkadot/util';
+import { Keyring } from '@polkadot/keyring';
 import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevnet, type Devnet } from './devnet.js';
@@ -129,6 +130,25 @@ describe('devnet with an unmodified ApiPromise', () => {
       outsider,
     ).catch((e: Error) => e);
     expect(String(failed)).toMatch(/1010.*Inability to pay some fees/);
+  });
+
+  it('accepts ed25519 signers and pushes storage changes to subscribers', async () => {
+    const ed = new Keyring({ type: 'ed25519' }).addFromUri('//EdUser');
+    const seen: bigint[] = [];
+    const unsub = await api.query.system.account(
+      ed.address,
+      (a: { data: { free: { toBigInt(): bigint } } }) => seen.push(a.data.free.toBigInt()),
+    );
+    expect((await send(api, api.tx.balances.transferKeepAlive(ed.address, 3n * 10n ** 9n), charlie)).ok).toBe(
+      true,
+    );
+    const back = await send(api, api.tx.balances.transferKeepAlive(charlie.address, 10n ** 9n), ed);
+    expect(back.ok).toBe(true);
+    expect((await api.query.system.account(ed.address)).data.free.toBigInt()).toBe(2n * 10n ** 9n);
+    await new Promise((r) => setTimeout(r, 50));
+    unsub();
+    expect(seen[0]).toBe(0n);
+    expect(seen).toContain(3n * 10n ** 9n);
   });
 
   it('watches an extrinsic through ready, inBlock and finalized', async () => {
@@ -307,6 +327,9 @@ describe('devnet with an unmodified ApiPromise', () => {
     const values = [65535, 100];
     const salt = [1, 2, 3, 4, 5, 6, 7, 8];
     const hash = commitHash(v1.publicKey, 3, uids, values, salt, 0n);
+    // Commit in the first block of an epoch (legacy schedule, netuid 3, tempo 4) so the reveal window is
+    // a whole epoch away.
+    while ((dn.bestNumber() + 1 + 3 + 1) % (4 + 1) !== 0) dn.produceBlock();
     const c = await send(api, api.tx.subtensorModule.commitWeights(3, hash), v1);
     expect(c.ok).toBe(true);
     expect(c.events).toContain('subtensorModule.WeightsCommitted');
