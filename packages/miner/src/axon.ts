@@ -164,13 +164,13 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
   const policy = options.policy ?? {};
   const log = options.logger ?? pino({ name: 'axon' });
   const registry = options.registry ?? createMetricsRegistry({ defaultLabels: { role: 'miner' } });
-  const metrics = createMinerMetrics(registry, () => gate.stats());
-  const replayStore = options.replayStore ?? new MemoryReplayStore();
-  const bodyLimit = policy.bodyLimit ?? 1024 * 1024;
   const gate = new PriorityGate({
     maxConcurrency: policy.maxConcurrency ?? 32,
     maxQueue: policy.maxQueue ?? 256,
   });
+  const metrics = createMinerMetrics(registry, () => gate.stats());
+  const replayStore = options.replayStore ?? new MemoryReplayStore();
+  const bodyLimit = policy.bodyLimit ?? 1024 * 1024;
   const checkAccess = createAccessCheck(policy, options.metagraph, netuid);
   const shutdown = new AbortController();
   const runners = createRunners(plugin, options.model, log, shutdown.signal, options.batch, {
@@ -228,11 +228,11 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   const sendFailure = (reply: FastifyReply, failure: HttpFailure, legacyShape = false) => {
+    if (closing) reply.header('connection', 'close');
     if (legacyShape) {
       const f = legacyFailure(failure.status, `${failure.kind}: ${failure.message}`);
       return reply.code(f.status).headers(f.headers).header('x-bittensor-hotkey', hotkey).send(f.body);
     }
-    if (closing) reply.header('connection', 'close');
     const body: Record<string, string> = { error: failure.kind, message: failure.message };
     if (failure.field !== undefined) body.field = failure.field;
     return reply.code(failure.status).header('x-bittensor-hotkey', hotkey).send(body);
