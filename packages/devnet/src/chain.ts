@@ -62,8 +62,8 @@ const KEEP_JOURNALS = 512;
 /** Block length budget for normal extrinsics (subtensor: 75% of 5 MiB). */
 const MAX_BLOCK_BYTES = Math.floor(5 * 1024 * 1024 * 0.75);
 const ZERO_HASH = new Uint8Array(32);
-/** Delay of the `finalized` status after `inBlock` for watched extrinsics. */
-const FINALIZED_DELAY_MS = 50;
+/** Delay of the `finalized` status after `inBlock` for watched extrinsics (one fast-runtime block). */
+const FINALIZED_DELAY_MS = 250;
 
 /** Fee-free calls in subtensor (Pays::No). */
 const PAYS_NO = new Set([
@@ -79,6 +79,24 @@ const PAYS_NO = new Set([
   'Sudo.sudo_unchecked_weight',
   'Sudo.sudo_as',
 ]);
+
+/** Weight calls whose pool check is check_weights_min_stake (Custom error 1 = StakeAmountTooLow). */
+const WEIGHT_CALLS = new Set([
+  'set_weights',
+  'set_mechanism_weights',
+  'commit_weights',
+  'commit_mechanism_weights',
+  'reveal_weights',
+  'reveal_mechanism_weights',
+]);
+
+/** subtensor's CustomTransactionError codes for the serving checks (protocol facts 2.0); others are 255. */
+const SERVE_CUSTOM_ERRORS: Record<string, number> = {
+  HotKeyNotRegisteredInNetwork: 10,
+  InvalidIpAddress: 11,
+  ServingRateLimitExceeded: 12,
+  InvalidPort: 13,
+};
 
 export interface Submitted {
   hash: string;
@@ -393,6 +411,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       birthHash = hexToU8a(b.hash);
     }
     this.checkAccount(x);
+    this.poolValidate(x);
     const msg = signingMessage(x, {
       specVersion: RUNTIME_VERSION.specVersion,
       transactionVersion: RUNTIME_VERSION.transactionVersion,
@@ -400,6 +419,41 @@ export class Chain extends EventEmitter<ChainEvents> {
       birthHash,
     });
     return { x, msg };
+  }
+
+  /**
+   * The pool-level checks of subtensor's SubtensorTransactionExtension: serving calls run their full
+   * validation, weight calls the minimum-stake check. Failures are `1010 Invalid Transaction: Custom error: N`.
+   */
+  private poolValidate(x: Extrinsic): void {
+    if (x.call.tag !== 'SubtensorModule') return;
+    const inner = x.call.value as { tag: string; value?: Record<string, unknown> };
+    const args = inner.value ?? {};
+    if (WEIGHT_CALLS.has(inner.tag)) {
+      if (!this.sub.meetsStakeThreshold(x.signer!, args.netuid as number)) throw invalidTx('Custom error: 1');
+      return;
+    }
+    if (inner.tag !== 'serve_axon' && inner.tag !== 'serve_prometheus') return;
+    // Run the real checks against the state of the next block, then throw everything away.
+    const rt = this.rt;
+    const events = rt.events;
+    const block = rt.blockNumber;
+    rt.events = [];
+    rt.blockNumber = this.bestNumber() + 1;
+    rt.kv.begin();
+    try {
+      rt.dispatch({ kind: 'signed', who: x.signer! }, x.call);
+    } catch (e) {
+      if (e instanceof DispatchError) {
+        const name = e.message.split('.').pop() ?? '';
+        throw invalidTx(`Custom error: ${SERVE_CUSTOM_ERRORS[name] ?? 255}`);
+      }
+      throw e;
+    } finally {
+      rt.kv.rollback();
+      rt.events = events;
+      rt.blockNumber = block;
+    }
   }
 
   private checkAccount(x: Extrinsic): AccountInfo {

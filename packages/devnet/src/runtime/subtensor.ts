@@ -333,6 +333,14 @@ export class Subtensor {
     return mecid * 4096 + netuid;
   }
 
+  /** check_weights_min_stake: stake weight >= StakeThreshold, the subnet owner hotkey exempt. */
+  meetsStakeThreshold(hotkey: AccountId, netuid: number): boolean {
+    const threshold = this.s.get<bigint>(`${S}.StakeThreshold`);
+    if (threshold === 0n) return true;
+    if (u8aEq(this.s.get<Uint8Array>(`${S}.SubnetOwnerHotkey`, netuid), hotkey)) return true;
+    return this.stakeWeight(hotkey, netuid) >= Number(threshold);
+  }
+
   private stakeWeight(hotkey: AccountId, netuid: number): number {
     const alpha = this.s.get<bigint>(`${S}.TotalHotkeyAlpha`, hotkey, netuid);
     const tao = this.s.get<bigint>(`${S}.TotalHotkeyAlpha`, hotkey, 0);
@@ -365,9 +373,7 @@ export class Subtensor {
     const uid = this.uidOf(netuid, hotkey);
     if (uid === null) throw st('HotKeyNotRegisteredInSubNet');
     const isOwnerHot = u8aEq(s.get<Uint8Array>(`${S}.SubnetOwnerHotkey`, netuid), hotkey);
-    const threshold = s.get<bigint>(`${S}.StakeThreshold`);
-    if (!isOwnerHot && threshold > 0n && this.stakeWeight(hotkey, netuid) < Number(threshold))
-      throw st('NotEnoughStakeToSetWeights');
+    if (!this.meetsStakeThreshold(hotkey, netuid)) throw st('NotEnoughStakeToSetWeights');
     const requiredKey = s.get<bigint>(`${S}.WeightsVersionKey`, netuid);
     if (requiredKey !== 0n && versionKey < requiredKey) throw st('IncorrectWeightVersionKey');
     const idx = this.netuidIndex(netuid, mecid);
