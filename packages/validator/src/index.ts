@@ -3,7 +3,13 @@
  * btauth/1-signed requests; BullMQ rounds (challenge, fan-out, reward) fold scores into exponential
  * moving averages in Redis; a weight setter turns those into weights on chain once per tempo.
  */
-export { btauthSigner } from './signer.js';
+export {
+  type BtauthSignerOptions,
+  btauthSigner,
+  ThreadedSr25519Signer,
+  threadedSr25519Signer,
+  wasmSr25519Signer,
+} from './signer.js';
 export { type ChainErrorKind, classifyChainError } from './chain-errors.js';
 export { axonMessage, classifyNetworkError, classifyResponse, isRetryable } from './classify.js';
 export {
