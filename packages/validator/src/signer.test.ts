@@ -31,7 +31,7 @@ describe('signers', () => {
     const msgs = Array.from({ length: 40 }, (_, i) => new TextEncoder().encode(`message ${i}`));
     try {
       const sigs = await Promise.all(msgs.map((m) => threaded.sign(m)));
-      sigs.forEach((s, i) => expect(sr25519Verify(msgs[i]!, s, pair.publicKey)).toBe(true));
+      expect(sigs.map((s, i) => sr25519Verify(msgs[i]!, s, pair.publicKey))).toEqual(msgs.map(() => true));
     } finally {
       await threaded.close();
     }
