@@ -441,6 +441,23 @@ describe('devnet with an unmodified ApiPromise', () => {
     expect((await api.rpc.system.health()).isSyncing.isFalse).toBe(true);
   });
 
+  it('serves subtensor runtime APIs through state_call (NeuronInfoRuntimeApi)', async () => {
+    const lite = await api.call.neuronInfoRuntimeApi.getNeuronsLite(1);
+    expect(lite.length).toBe(4);
+    const v = lite[0].toJSON() as Record<string, unknown>;
+    expect(v.hotkey).toBe(v1.address);
+    expect(v.coldkey).toBe(alice.address);
+    expect(v.validatorPermit).toBe(true);
+    expect((v.axonInfo as { port: number }).port).toBe(8091);
+    expect(BigInt((v.stake as [string, number][])[0]![1])).toBe(1000n * 10n ** 9n);
+    const one = await api.call.neuronInfoRuntimeApi.getNeuron(1, 0);
+    expect(one.isSome).toBe(true);
+    expect(one.unwrap().weights.length).toBeGreaterThan(0);
+    expect((await api.call.neuronInfoRuntimeApi.getNeuronLite(1, 99)).isNone).toBe(true);
+    const cost = await api.call.subnetRegistrationRuntimeApi.getNetworkRegistrationCost();
+    expect(cost.toBigInt()).toBe(1000n * 10n ** 9n);
+  });
+
   it('serves queries at older blocks', async () => {
     const h0 = await api.rpc.chain.getBlockHash(0);
     const at = await api.at(h0);

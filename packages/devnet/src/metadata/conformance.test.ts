@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { buildMetadataBytes } from './build.js';
 import { EXTRAS } from './extras.js';
 import { PALLETS } from './pallets.js';
-import { TX_EXTENSIONS } from './spec.js';
+import { RUNTIME_APIS, TX_EXTENSIONS } from './spec.js';
 
 const fixture = fileURLToPath(
   new URL('../../../../../shared/fixtures/subtensor-metadata-v16-spec381.scale', import.meta.url),
@@ -160,6 +160,32 @@ describe.skipIf(!haveFixture)('conformance with the real subtensor metadata (spe
         expect(render(mine.lookup, c.type.toNumber())).toBe(render(real.lookup, r!.type.toNumber()));
       }
     }
+  });
+
+  it('declares runtime APIs with the real method names, inputs and outputs', () => {
+    let compared = 0;
+    for (const [name, version, methods] of RUNTIME_APIS) {
+      const r = real.apis.find((a) => a.name.toString() === name);
+      expect(r, name).toBeTruthy();
+      expect(r!.version.toNumber(), name).toBe(version);
+      const m = mine.apis.find((a) => a.name.toString() === name)!;
+      for (const [method] of methods) {
+        const rm = r!.methods.find((x) => x.name.toString() === method);
+        const mm = m.methods.find((x) => x.name.toString() === method)!;
+        expect(rm, `${name}.${method}`).toBeTruthy();
+        // The real `uxt` is frontier's self-contained wrapper around the same opaque extrinsic bytes: compare
+        // that input by name only.
+        const sig = (lookup: PortableRegistry, x: typeof mm) => ({
+          inputs: x.inputs.map((i) =>
+            i.name.eq('uxt') ? 'uxt' : `${i.name.toString()}: ${render(lookup, i.type.toNumber())}`,
+          ),
+          output: render(lookup, x.output.toNumber()),
+        });
+        expect(sig(mine.lookup, mm), `${name}.${method}`).toEqual(sig(real.lookup, rm!));
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(8);
   });
 
   it('serves the real transaction extensions in the real order', () => {

@@ -3062,6 +3062,43 @@ export const PALLETS: PalletSpec[] = [
   },
 ];
 
+/** Subtensor runtime APIs the devnet serves: [name, version, [method, inputs, output][]]. */
+export const SUBTENSOR_APIS: [string, number, [string, [string, string][], string][]][] = [
+  [
+    'NeuronInfoRuntimeApi',
+    1,
+    [
+      [
+        'get_neurons',
+        [['netuid', 'u16']],
+        'Vec<pallet_subtensor::rpc_info::neuron_info::NeuronInfo<sp_core::crypto::AccountId32>>',
+      ],
+      [
+        'get_neuron',
+        [
+          ['netuid', 'u16'],
+          ['uid', 'u16'],
+        ],
+        'Option<pallet_subtensor::rpc_info::neuron_info::NeuronInfo<sp_core::crypto::AccountId32>>',
+      ],
+      [
+        'get_neurons_lite',
+        [['netuid', 'u16']],
+        'Vec<pallet_subtensor::rpc_info::neuron_info::NeuronInfoLite<sp_core::crypto::AccountId32>>',
+      ],
+      [
+        'get_neuron_lite',
+        [
+          ['netuid', 'u16'],
+          ['uid', 'u16'],
+        ],
+        'Option<pallet_subtensor::rpc_info::neuron_info::NeuronInfoLite<sp_core::crypto::AccountId32>>',
+      ],
+    ],
+  ],
+  ['SubnetRegistrationRuntimeApi', 1, [['get_network_registration_cost', [], 'u64']]],
+];
+
 export const TYPE_DEFS: Record<string, TypeDefSpec> = {
   'sp_core::crypto::AccountId32': {
     path: ['sp_core', 'crypto', 'AccountId32'],
@@ -3495,6 +3532,64 @@ export const TYPE_DEFS: Record<string, TypeDefSpec> = {
       ['Leasing', 9, []],
       ['AddressMapping', 10, []],
       ['VotingPower', 11, []],
+    ],
+  },
+  'pallet_subtensor::rpc_info::neuron_info::NeuronInfo<sp_core::crypto::AccountId32>': {
+    path: ['pallet_subtensor', 'rpc_info', 'neuron_info', 'NeuronInfo'],
+    params: [['AccountId', 'sp_core::crypto::AccountId32']],
+    composite: [
+      ['hotkey', 'sp_core::crypto::AccountId32', 'AccountId'],
+      ['coldkey', 'sp_core::crypto::AccountId32', 'AccountId'],
+      ['uid', 'Compact<u16>', 'Compact<u16>'],
+      ['netuid', 'Compact<u16>', 'Compact<NetUid>'],
+      ['active', 'bool', 'bool'],
+      ['axon_info', 'pallet_subtensor::pallet::AxonInfo', 'AxonInfo'],
+      ['prometheus_info', 'pallet_subtensor::pallet::PrometheusInfo', 'PrometheusInfo'],
+      [
+        'stake',
+        'Vec<(sp_core::crypto::AccountId32, Compact<u64>)>',
+        'Vec<(AccountId, Compact<AlphaBalance>)>',
+      ],
+      ['rank', 'Compact<u16>', 'Compact<u16>'],
+      ['emission', 'Compact<u64>', 'Compact<AlphaBalance>'],
+      ['incentive', 'Compact<u16>', 'Compact<u16>'],
+      ['consensus', 'Compact<u16>', 'Compact<u16>'],
+      ['trust', 'Compact<u16>', 'Compact<u16>'],
+      ['validator_trust', 'Compact<u16>', 'Compact<u16>'],
+      ['dividends', 'Compact<u16>', 'Compact<u16>'],
+      ['last_update', 'Compact<u64>', 'Compact<u64>'],
+      ['validator_permit', 'bool', 'bool'],
+      ['weights', 'Vec<(Compact<u16>, Compact<u16>)>', 'Vec<(Compact<u16>, Compact<u16>)>'],
+      ['bonds', 'Vec<(Compact<u16>, Compact<u16>)>', 'Vec<(Compact<u16>, Compact<u16>)>'],
+      ['pruning_score', 'Compact<u16>', 'Compact<u16>'],
+    ],
+  },
+  'pallet_subtensor::rpc_info::neuron_info::NeuronInfoLite<sp_core::crypto::AccountId32>': {
+    path: ['pallet_subtensor', 'rpc_info', 'neuron_info', 'NeuronInfoLite'],
+    params: [['AccountId', 'sp_core::crypto::AccountId32']],
+    composite: [
+      ['hotkey', 'sp_core::crypto::AccountId32', 'AccountId'],
+      ['coldkey', 'sp_core::crypto::AccountId32', 'AccountId'],
+      ['uid', 'Compact<u16>', 'Compact<u16>'],
+      ['netuid', 'Compact<u16>', 'Compact<NetUid>'],
+      ['active', 'bool', 'bool'],
+      ['axon_info', 'pallet_subtensor::pallet::AxonInfo', 'AxonInfo'],
+      ['prometheus_info', 'pallet_subtensor::pallet::PrometheusInfo', 'PrometheusInfo'],
+      [
+        'stake',
+        'Vec<(sp_core::crypto::AccountId32, Compact<u64>)>',
+        'Vec<(AccountId, Compact<AlphaBalance>)>',
+      ],
+      ['rank', 'Compact<u16>', 'Compact<u16>'],
+      ['emission', 'Compact<u64>', 'Compact<AlphaBalance>'],
+      ['incentive', 'Compact<u16>', 'Compact<u16>'],
+      ['consensus', 'Compact<u16>', 'Compact<u16>'],
+      ['trust', 'Compact<u16>', 'Compact<u16>'],
+      ['validator_trust', 'Compact<u16>', 'Compact<u16>'],
+      ['dividends', 'Compact<u16>', 'Compact<u16>'],
+      ['last_update', 'Compact<u64>', 'Compact<u64>'],
+      ['validator_permit', 'bool', 'bool'],
+      ['pruning_score', 'Compact<u16>', 'Compact<u16>'],
     ],
   },
   'sp_runtime::MultiSignature': {

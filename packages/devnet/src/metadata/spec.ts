@@ -3,7 +3,7 @@
  * enums (RuntimeCall / RuntimeEvent / RuntimeError) and the extrinsic-format types added.
  */
 import { EXTRAS } from './extras.js';
-import { PALLETS, TYPE_DEFS } from './pallets.js';
+import { PALLETS, SUBTENSOR_APIS, TYPE_DEFS } from './pallets.js';
 import type { PalletSpec, TypeDefSpec } from './types.js';
 
 /** Runtime version the devnet reports. Mirrors the spec the pallet description was taken from. */
@@ -161,4 +161,5 @@ export const RUNTIME_APIS: [string, number, [string, [string, string][], string]
       ],
     ],
   ],
+  ...SUBTENSOR_APIS,
 ];

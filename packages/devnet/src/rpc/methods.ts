@@ -34,6 +34,64 @@ export interface DevnetInfo {
 
 const METADATA_VERSIONS = [14, 15] as const;
 
+const NEURON_INFO = 'pallet_subtensor::rpc_info::neuron_info::NeuronInfo<sp_core::crypto::AccountId32>';
+const NEURON_INFO_LITE =
+  'pallet_subtensor::rpc_info::neuron_info::NeuronInfoLite<sp_core::crypto::AccountId32>';
+
+/** NeuronInfo(Lite) of one uid, assembled from storage like subtensor's rpc_info/neuron_info.rs. */
+function neuronInfo(c: Chain, netuid: number, uid: number, full: boolean): Record<string, unknown> {
+  const s = c.rt.state;
+  const S = 'SubtensorModule';
+  const hotkey = s.get<Uint8Array>(`${S}.Keys`, netuid, uid);
+  const coldkey = s.get<Uint8Array>(`${S}.Owner`, hotkey);
+  const u16At = (item: string) => Number(s.vecGet(`${S}.${item}`, [netuid], uid) ?? 0);
+  const axon = s.get<Record<string, unknown> | null>(`${S}.Axons`, netuid, hotkey) ?? {
+    block: 0n,
+    version: 0,
+    ip: 0n,
+    port: 0,
+    ip_type: 0,
+    protocol: 0,
+    placeholder1: 0,
+    placeholder2: 0,
+  };
+  const prometheus = s.get<Record<string, unknown> | null>(`${S}.Prometheus`, netuid, hotkey) ?? {
+    block: 0n,
+    version: 0,
+    ip: 0n,
+    port: 0,
+    ip_type: 0,
+  };
+  const info: Record<string, unknown> = {
+    hotkey,
+    coldkey,
+    uid,
+    netuid,
+    active: s.vecGet(`${S}.Active`, [netuid], uid) === true,
+    axon_info: axon,
+    prometheus_info: prometheus,
+    stake: [[coldkey, s.get<bigint>(`${S}.TotalHotkeyAlpha`, hotkey, netuid)]],
+    rank: u16At('Rank'),
+    emission: (s.vecGet(`${S}.Emission`, [netuid], uid) as bigint | undefined) ?? 0n,
+    incentive: u16At('Incentive'),
+    consensus: u16At('Consensus'),
+    trust: u16At('Trust'),
+    validator_trust: u16At('ValidatorTrust'),
+    dividends: u16At('Dividends'),
+    last_update: (s.vecGet(`${S}.LastUpdate`, [netuid], uid) as bigint | undefined) ?? 0n,
+    validator_permit: s.vecGet(`${S}.ValidatorPermit`, [netuid], uid) === true,
+    pruning_score: u16At('PruningScores'),
+  };
+  if (full) {
+    // Zero weights and bonds are left out, as subtensor does.
+    const row = (item: string) =>
+      s.get<[number, number][]>(`${S}.${item}`, netuid, uid).filter(([, w]) => w > 0);
+    info.weights = row('Weights');
+    info.bonds = row('Bonds');
+  }
+  return info;
+}
+
 const invalidParams = (why: string) => new RpcError(-32602, 'Invalid params', why);
 
 function hexParam(v: unknown, what: string): string {
@@ -399,6 +457,26 @@ export class RpcMethods {
           },
         );
       }
+      case 'NeuronInfoRuntimeApi_get_neurons_lite':
+      case 'NeuronInfoRuntimeApi_get_neurons': {
+        const netuid = this.arg(() => r.uintN(2));
+        const full = method.endsWith('get_neurons');
+        const type = full ? NEURON_INFO : NEURON_INFO_LITE;
+        const n = c.sub.exists(netuid) ? c.rt.state.get<number>('SubtensorModule.SubnetworkN', netuid) : 0;
+        const out = Array.from({ length: n }, (_, uid) => neuronInfo(c, netuid, uid, full));
+        return c.rt.codecs.encode(`Vec<${type}>`, out);
+      }
+      case 'NeuronInfoRuntimeApi_get_neuron_lite':
+      case 'NeuronInfoRuntimeApi_get_neuron': {
+        const [netuid, uid] = this.arg(() => [r.uintN(2), r.uintN(2)]);
+        const full = method.endsWith('get_neuron');
+        const type = full ? NEURON_INFO : NEURON_INFO_LITE;
+        const ok =
+          c.sub.exists(netuid) && uid < c.rt.state.get<number>('SubtensorModule.SubnetworkN', netuid);
+        return c.rt.codecs.encode(`Option<${type}>`, ok ? neuronInfo(c, netuid, uid, full) : null);
+      }
+      case 'SubnetRegistrationRuntimeApi_get_network_registration_cost':
+        return c.rt.codecs.encode('u64', c.rt.state.get<bigint>('SubtensorModule.NetworkMinLockCost'));
       default:
         throw new RpcError(
           4003,
