@@ -55,3 +55,4 @@ export { type RunningValidator, startValidator, type ValidatorOptions } from './
 export { readWeightsState, type WeightsState } from './weight-setter.js';
 export { computeWeights, epochIndex, type WeightsDue, type WeightVector, weightsDue } from './weights.js';
 export { type SubtensorLike, subtensorValidatorChain } from './chain-adapter.js';
+export { RedisCommitStore } from './commit-store.js';

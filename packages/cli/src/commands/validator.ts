@@ -5,11 +5,14 @@
 import { connect, defaultWalletPath, Wallet } from '@subnetkit/chain';
 import {
   btauthSigner,
+  defaultKeyPrefix,
+  RedisCommitStore,
   type RunningValidator,
   startValidator,
   subtensorValidatorChain,
 } from '@subnetkit/validator';
 import { type Command, InvalidArgumentError } from 'commander';
+import { Redis } from 'ioredis';
 import { createLogger } from '../logger.js';
 import { loadSubnetPlugin } from '../plugin-loader.js';
 
@@ -71,7 +74,18 @@ export async function runValidator(flags: ValidatorFlags): Promise<RunningValida
         `(create it with: subnetkit wallet create --name ${flags.wallet} --hotkey ${flags.hotkey})`,
     );
   }
-  const client = await connect(flags.chain);
+  // Commit-reveal salts live in Redis next to the scores, so any process of this validator can reveal.
+  const commitRedis = new Redis(flags.redis, { maxRetriesPerRequest: null });
+  commitRedis.on('error', (err) => log.debug({ err: err.message }, 'redis connection error (reconnecting)'));
+  let client: Awaited<ReturnType<typeof connect>>;
+  try {
+    client = await connect(flags.chain, {
+      commitStore: new RedisCommitStore(commitRedis, defaultKeyPrefix(flags.netuid, hotkey.address)),
+    });
+  } catch (err) {
+    commitRedis.disconnect();
+    throw err;
+  }
   try {
     const validator = await startValidator({
       plugin,
@@ -104,6 +118,7 @@ export async function runValidator(flags: ValidatorFlags): Promise<RunningValida
       closing ??= (async () => {
         await stopValidator();
         await client.close().catch(() => {});
+        await commitRedis.quit().catch(() => commitRedis.disconnect());
       })();
       return closing;
     };
@@ -118,6 +133,7 @@ export async function runValidator(flags: ValidatorFlags): Promise<RunningValida
     return { ...validator, stop };
   } catch (err) {
     await client.close().catch(() => {});
+    commitRedis.disconnect();
     throw err;
   }
 }
