@@ -131,6 +131,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     readonly log?: Logger,
   ) {
     super();
+    // Every subscription of every connection listens for blocks.
+    this.setMaxListeners(0);
     this.rt = new Runtime(options);
     registerBasicPallets(this.rt);
     this.sub = registerSubtensor(this.rt);
