@@ -1,3 +1,4 @@
+import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -5,7 +6,7 @@ import { startDevnet } from './devnet.js';
 import { parseIp, resolveAccount, taoToRao } from './genesis.js';
 import { CodecRegistry } from './scale/codec.js';
 import { RUNTIME_DEFS } from './metadata/spec.js';
-import { connect, key } from './test-helpers.js';
+import { connect, key, send } from './test-helpers.js';
 
 await cryptoWaitReady();
 
@@ -97,6 +98,26 @@ describe('devnet RPC details', () => {
       expect((await api.query.system.account(bob.address)).nonce.toNumber()).toBe(2);
       const block = await api.rpc.chain.getBlock();
       expect(block.block.extrinsics.length).toBe(3);
+    } finally {
+      await api.disconnect();
+      await dn.stop();
+    }
+  });
+
+  it('accepts ecdsa signers (MultiSignature::Ecdsa)', async () => {
+    const dn = await startDevnet({ port: 0, blockTime: 'instant' });
+    const api = await connect(dn.url);
+    try {
+      const ec = new Keyring({ type: 'ecdsa' }).addFromUri('//EcdsaUser');
+      const fund = await send(
+        api,
+        api.tx.balances.transferKeepAlive(ec.address, 5n * 10n ** 9n),
+        key('//Alice'),
+      );
+      expect(fund.ok).toBe(true);
+      const r = await send(api, api.tx.balances.transferKeepAlive(key('//Bob').address, 10n ** 9n), ec);
+      expect(r.ok).toBe(true);
+      expect((await api.query.system.account(ec.address)).nonce.toNumber()).toBe(1);
     } finally {
       await api.disconnect();
       await dn.stop();
