@@ -105,13 +105,29 @@ describe('Dendrite', () => {
     expect(new Set(seenNonces).size).toBe(seenNonces.length);
   });
 
+  it('honours a per-query timeout longer than the dendrite default', async () => {
+    const a1 = axons.axons[1]!;
+    const [r] = await dendrite.query(
+      [{ uid: 1, hotkey: minerKeys[1]!, ip: a1.ip, port: a1.port }],
+      'Compute',
+      { a: 1, b: 1 },
+      {
+        validate,
+        timeoutMs: 6_000,
+      },
+    );
+    expect(r).toMatchObject({ outcome: 'ok', response: { result: 2 } });
+    expect(r!.latencyMs).toBeGreaterThan(600);
+  });
+
   it('fans out to many axons in one call under a concurrency cap', async () => {
     const many = await startFakeAxons({
       count: 64,
       delayMs: 5,
       respond: (_i, _s, body) => ({ body: { result: (body as { a: number }).a } }),
     });
-    const capped = new Dendrite({ sign: () => ({}), concurrency: 8, timeoutMs: 5_000 });
+    // Fewer pools than axons: old pools are closed and reopened as needed, answers unaffected.
+    const capped = new Dendrite({ sign: () => ({}), concurrency: 8, timeoutMs: 5_000, maxPools: 16 });
     try {
       const list = many.axons.map((a, uid) => ({ uid, hotkey: `hk${uid}`, ip: a.ip, port: a.port }));
       const res = await capped.query(list, 'Compute', { a: 7 }, { validate });
@@ -119,6 +135,8 @@ describe('Dendrite', () => {
         true,
       );
       expect(many.hits.every((h) => h === 1)).toBe(true);
+      const again = await capped.query(list, 'Compute', { a: 8 }, { validate });
+      expect(again.every((r) => r.outcome === 'ok')).toBe(true);
     } finally {
       await capped.close();
       await many.close();

@@ -31,6 +31,8 @@ export interface DendriteOptions {
   retries?: number;
   /** Responses larger than this are cut off and counted invalid. Default 1 MiB. */
   maxResponseBytes?: number;
+  /** Pools kept open at most (one per axon address); the least recently used is closed. Default 1024. */
+  maxPools?: number;
 }
 
 export interface QueryOptions {
@@ -87,6 +89,7 @@ export class Dendrite {
   private readonly retries: number;
   private readonly connections: number;
   private readonly maxResponseBytes: number;
+  private readonly maxPools: number;
   private closed = false;
 
   constructor(private readonly options: DendriteOptions) {
@@ -94,6 +97,7 @@ export class Dendrite {
     this.retries = checkPositiveInt('retries', options.retries ?? 0, true);
     this.connections = checkPositiveInt('connectionsPerAxon', options.connectionsPerAxon ?? 2);
     this.maxResponseBytes = checkPositiveInt('maxResponseBytes', options.maxResponseBytes ?? 1 << 20);
+    this.maxPools = checkPositiveInt('maxPools', options.maxPools ?? 1024);
     this.semaphore = new Semaphore(checkPositiveInt('concurrency', options.concurrency ?? 256));
   }
 
@@ -129,17 +133,25 @@ export class Dendrite {
     const host = target.ip.includes(':') ? `[${target.ip}]` : target.ip;
     const origin = `http://${host}:${target.port}`;
     let pool = this.pools.get(origin);
-    if (!pool) {
+    if (pool) {
+      // Keep the map in least-recently-used order.
+      this.pools.delete(origin);
+    } else {
       pool = new Pool(origin, {
         connections: this.connections,
         pipelining: 1,
-        // Backstops only: our own deadline below is the real timeout.
-        headersTimeout: this.timeoutMs + 1_000,
-        bodyTimeout: this.timeoutMs + 1_000,
-        connectTimeout: this.timeoutMs,
+        // Our own per-request deadline is the timeout; undici's would cut long synapse timeouts short.
+        headersTimeout: 0,
+        bodyTimeout: 0,
       });
-      this.pools.set(origin, pool);
+      if (this.pools.size >= this.maxPools) {
+        // Axons that left the metagraph (or moved) leave idle pools behind: close the oldest.
+        const [oldOrigin, oldPool] = this.pools.entries().next().value as [string, Pool];
+        this.pools.delete(oldOrigin);
+        void oldPool.close().catch(() => undefined);
+      }
     }
+    this.pools.set(origin, pool);
     return pool;
   }
 

@@ -108,6 +108,11 @@ describe('validator (shared Redis, fake chain, fake axons)', () => {
     expect(text).toMatch(/subnetkit_validator_queries_total\{[^}]*outcome="ok"[^}]*\} [1-9]/);
     expect(text).toMatch(/subnetkit_validator_score\{[^}]*uid="1"/);
     expect(text).toMatch(/subnetkit_validator_weights_last_block\{[^}]*\} [1-9]/);
+    expect(text).toMatch(
+      /subnetkit_validator_queue_jobs\{[^}]*queue="queries"[^}]*state="waiting"[^}]*\} \d/,
+    );
+    expect(text).toMatch(/subnetkit_validator_queue_lag_seconds\{[^}]*queue="rounds"[^}]*\} [\d.]+/);
+    expect(text).toMatch(/subnetkit_validator_query_latency_seconds_bucket\{[^}]*outcome="ok"/);
     const health = await fetch(`${v.metricsUrl}/healthz`);
     expect(health.status).toBe(200);
   });
