@@ -178,8 +178,3 @@ export function verifyMessage(
     return false;
   }
 }
-
-/** Verifies the signature of a signed extrinsic against the signing payload. */
-export function verifySignature(x: Extrinsic, ctx: SigningContext): boolean {
-  return verifyMessage(x, signingMessage(x, ctx));
-}

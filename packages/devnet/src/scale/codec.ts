@@ -133,9 +133,6 @@ export interface Codec {
   dec(r: Reader): Value;
 }
 
-/** Outer enums (RuntimeCall, RuntimeEvent, RuntimeError) are supplied by the runtime, not TYPE_DEFS. */
-export type ExtraDefs = Record<string, TypeDefSpec>;
-
 /** Compiles and caches codecs for type expressions against a set of named type definitions. */
 export class CodecRegistry {
   private readonly cache = new Map<string, Codec>();
@@ -450,11 +447,4 @@ function prim(name: string): Codec {
     default:
       throw new Error(`unsupported primitive '${name}'`);
   }
-}
-
-/** Reads a compact-prefixed length and returns [length, headerBytes]. */
-export function readCompactHeader(b: Uint8Array): [number, number] {
-  const r = new Reader(b);
-  const n = r.compactNum();
-  return [n, r.pos];
 }
