@@ -460,7 +460,11 @@ describe('axon: service routes and shutdown', () => {
       headers: req.headers,
       body: req.payload,
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // Close only once the request is inside the handler (a fixed sleep races a loaded machine).
+    for (let i = 0; app.axon.stats().running === 0; i++) {
+      if (i > 500) throw new Error('the request never reached the handler');
+      await new Promise((r) => setTimeout(r, 10));
+    }
     await app.close();
     const res = await pending;
     expect(res.status).toBe(200);
