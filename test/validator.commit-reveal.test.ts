@@ -119,7 +119,11 @@ describe('validator with commit-reveal weights (devnet)', () => {
       return pending.find((c) => c.uids.includes(1));
     });
     expect(commit.salt.length).toBeGreaterThan(0);
-    expect((await validator.weightsState()).lastResult).toBe('commit');
+    // The submission is recorded once the commit is included.
+    await until(
+      'the commit recorded as the last submission',
+      async () => (await validator.weightsState()).lastResult === 'commit',
+    );
     const row = await until('revealed weights on chain', async () => {
       const m = await client.syncMetagraph(NETUID, { weights: true });
       const r = new Map(m.weights?.[m.hotkeys.indexOf(hotkey.address)] ?? []);
