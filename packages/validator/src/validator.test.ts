@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adderPlugin, adderResponder } from './testing/adder-plugin.js';
@@ -195,6 +196,46 @@ describe('validator (shared Redis, fake chain, fake axons)', () => {
 });
 
 describe('validator start-up', () => {
+  it('reports a busy metrics port clearly and closes what it opened', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as { port: number }).port;
+    const c = new FakeChain({ neurons: [{ hotkey: VALIDATOR, validatorPermit: true }] });
+    try {
+      await expect(
+        startValidator({
+          plugin: adderPlugin,
+          netuid: 1,
+          hotkey: VALIDATOR,
+          sign: () => ({}),
+          chain: c,
+          redis: REDIS_URL,
+          keyPrefix: `test:validator:${randomUUID()}`,
+          schedule: { rounds: false, weights: false },
+          metricsPort: port,
+          metricsHost: '127.0.0.1',
+        }),
+      ).rejects.toThrow(new RegExp(`cannot serve metrics on port ${port}`));
+    } finally {
+      await new Promise<void>((r) => busy.close(() => r()));
+    }
+  });
+
+  it('rejects a bad option before connecting to anything', async () => {
+    const c = new FakeChain({ neurons: [{ hotkey: VALIDATOR, validatorPermit: true }] });
+    await expect(
+      startValidator({
+        plugin: adderPlugin,
+        netuid: 1,
+        hotkey: VALIDATOR,
+        sign: () => ({}),
+        chain: c,
+        redis: REDIS_URL,
+        batchSize: 0,
+      }),
+    ).rejects.toThrow(/batchSize=0 is invalid/);
+  });
+
   it('refuses to start for a hotkey that is not registered', async () => {
     const c = new FakeChain({ neurons: [{ hotkey: 'someone-else' }] });
     await expect(

@@ -12,7 +12,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { type Logger, pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { Dendrite, type DendriteOptions, type DendriteSigner } from './dendrite.js';
-import { DEFAULT_EMA_ALPHA } from './ema.js';
+import { checkAlpha, DEFAULT_EMA_ALPHA } from './ema.js';
 import { MetagraphCache } from './metagraph-cache.js';
 import { createValidatorMetrics, type ValidatorMetrics } from './metrics.js';
 import {
@@ -121,6 +121,28 @@ function positiveInt(name: string, value: number): number {
   return value;
 }
 
+/** Like the subnet template: refuse to start for a hotkey the subnet does not know; warn without a permit. */
+async function checkRegistration(
+  options: ValidatorOptions,
+  metagraph: MetagraphCache,
+  log: Logger,
+): Promise<void> {
+  const { metagraph: m } = await metagraph.get(true);
+  const uid = m.hotkeys.indexOf(options.hotkey);
+  if (uid < 0) {
+    throw new Error(
+      `hotkey ${options.hotkey} is not registered on netuid ${options.netuid}; register it first ` +
+        `(subnetkit subnet register --netuid ${options.netuid} --wallet <name> --hotkey <name>)`,
+    );
+  }
+  if (!m.validatorPermit[uid]) {
+    log.warn(
+      { uid, netuid: options.netuid },
+      `uid ${uid} has no validator permit on netuid ${options.netuid} yet: the chain refuses its weights until it holds one (add stake)`,
+    );
+  }
+}
+
 /** Start a validator. */
 export async function startValidator(options: ValidatorOptions): Promise<RunningValidator> {
   const log = options.logger ?? pino({ level: 'silent' });
@@ -131,28 +153,29 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
     options.weightsCheckIntervalMs ?? 12_000,
   );
   const workers = positiveInt('workers', options.workers ?? 4);
-  const lockDuration = options.lockDurationMs ?? 30_000;
-  const stalledInterval = options.stalledIntervalMs ?? Math.max(1_000, Math.floor(lockDuration / 2));
+  const lockDuration = positiveInt('lockDurationMs', options.lockDurationMs ?? 30_000);
+  const stalledInterval = positiveInt(
+    'stalledIntervalMs',
+    options.stalledIntervalMs ?? Math.max(1_000, Math.floor(lockDuration / 2)),
+  );
+  // Every option is checked before any connection opens, so a bad one leaks nothing.
+  const sampleSize = positiveInt('sampleSize', options.sampleSize ?? 50);
+  const batchSize = positiveInt('batchSize', options.batchSize ?? 16);
+  const queryTimeoutMs = positiveInt('queryTimeoutMs', options.queryTimeoutMs ?? 12_000);
+  const maxPendingRounds = positiveInt('maxPendingRounds', options.maxPendingRounds ?? 3);
+  const roundEveryBlocks =
+    options.roundEveryBlocks === undefined ? 0 : positiveInt('roundEveryBlocks', options.roundEveryBlocks);
+  const weightsAttempts = positiveInt('weightsAttempts', options.weightsAttempts ?? 6);
+  const weightsBackoffMs = positiveInt('weightsBackoffMs', options.weightsBackoffMs ?? 2_000);
+  const emaAlpha = checkAlpha(options.emaAlpha ?? DEFAULT_EMA_ALPHA);
+  const dendrite = new Dendrite({ ...options.dendrite, sign: options.sign });
 
-  const metagraph = new MetagraphCache(options.chain, options.netuid, options.resyncBlocks ?? 100);
-  if (options.requireRegistration !== false) {
-    // Like the subnet template: refuse to start for a hotkey the subnet does not know.
-    const { metagraph: m } = await metagraph.get(true);
-    const uid = m.hotkeys.indexOf(options.hotkey);
-    if (uid < 0) {
-      throw new Error(
-        `hotkey ${options.hotkey} is not registered on netuid ${options.netuid}; register it first ` +
-          `(subnetkit subnet register --netuid ${options.netuid} --wallet <name> --hotkey <name>)`,
-      );
-    }
-    if (!m.validatorPermit[uid]) {
-      log.warn(
-        { uid, netuid: options.netuid },
-        `uid ${uid} has no validator permit on netuid ${options.netuid} yet: the chain refuses its weights until it holds one (add stake)`,
-      );
-    }
-  }
-
+  const metagraph = new MetagraphCache(
+    options.chain,
+    options.netuid,
+    positiveInt('resyncBlocks', options.resyncBlocks ?? 100),
+  );
+  if (options.requireRegistration !== false) await checkRegistration(options, metagraph, log);
   const redisOpts: RedisOptions = { maxRetriesPerRequest: null, ...options.redisOptions };
   const connections: Redis[] = [];
   const connect = () => {
@@ -181,7 +204,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
   const registry =
     options.registry ??
     createMetricsRegistry({ defaultLabels: { role: 'validator', netuid: String(options.netuid) } });
-  const store = new ScoreStore(redis, { prefix: keyPrefix, alpha: options.emaAlpha ?? DEFAULT_EMA_ALPHA });
+  const store = new ScoreStore(redis, { prefix: keyPrefix, alpha: emaAlpha });
   const metrics = createValidatorMetrics(registry, {
     scores: () => store.read(),
     queueCounts: async () =>
@@ -195,7 +218,6 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
         }),
       ),
   });
-  const dendrite = new Dendrite({ ...options.dendrite, sign: options.sign });
 
   const roundCtx: RoundContext = {
     plugin: options.plugin,
@@ -210,13 +232,12 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
     log,
     queues,
     flow,
-    sampleSize: positiveInt('sampleSize', options.sampleSize ?? 50),
-    batchSize: positiveInt('batchSize', options.batchSize ?? 16),
-    queryTimeoutMs: positiveInt('queryTimeoutMs', options.queryTimeoutMs ?? 12_000),
-    maxPendingRounds: positiveInt('maxPendingRounds', options.maxPendingRounds ?? 3),
+    sampleSize,
+    batchSize,
+    queryTimeoutMs,
+    maxPendingRounds,
     vpermitTaoLimit: options.vpermitTaoLimit ?? 4096,
-    roundEveryBlocks:
-      options.roundEveryBlocks === undefined ? 0 : positiveInt('roundEveryBlocks', options.roundEveryBlocks),
+    roundEveryBlocks,
     currentBlock: () => options.chain.currentBlock(),
   };
   const weightCtx: WeightContext = {
@@ -232,8 +253,8 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
     log,
     queue: queues.weights,
     excludeQuantile: options.excludeQuantile ?? 0,
-    attempts: positiveInt('weightsAttempts', options.weightsAttempts ?? 6),
-    backoffMs: positiveInt('weightsBackoffMs', options.weightsBackoffMs ?? 2_000),
+    attempts: weightsAttempts,
+    backoffMs: weightsBackoffMs,
   };
 
   // Recorded on each job (processedBy), so operators can see which process ran what.
@@ -269,6 +290,17 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
     workerOpts(1),
   );
   const allWorkers = [roundWorker, queryWorker, weightWorker];
+  let server: MetricsServer | undefined;
+  let stopped = false;
+  const shutdown = async () => {
+    if (stopped) return;
+    stopped = true;
+    await Promise.allSettled(allWorkers.map((w) => w.close()));
+    await Promise.allSettled([...Object.values(queues).map((q) => q.close()), flow.close()]);
+    await dendrite.close();
+    await server?.close();
+    await Promise.allSettled(connections.map((c) => c.quit().catch(() => c.disconnect())));
+  };
   for (const w of allWorkers) {
     w.on('error', (err) => log.warn({ err: err.message, queue: w.name }, 'worker error (BullMQ retries)'));
     w.on('failed', (job, err) => {
@@ -305,7 +337,14 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
       );
     }
   };
-  await schedule();
+  try {
+    await schedule();
+  } catch (err) {
+    await shutdown();
+    throw new Error(
+      `cannot register the validator's job schedulers in Redis at ${options.redis}: ${(err as Error).message}`,
+    );
+  }
   // After a Redis restart (possibly without persistence) put the schedulers back.
   let firstReady = true;
   redis.on('ready', () => {
@@ -318,27 +357,30 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
   });
   if (redis.status === 'ready') firstReady = false;
 
-  let server: MetricsServer | undefined;
   if (options.metricsPort !== undefined) {
-    server = await startMetricsServer({
-      registry,
-      port: options.metricsPort,
-      ...(options.metricsHost ? { host: options.metricsHost } : {}),
-      health: async () => {
-        // Never wait on Redis here: while it is down, commands queue until it is back.
-        if (redis.status !== 'ready') {
-          return { ok: false, redis: redis.status, netuid: options.netuid, hotkey: options.hotkey };
-        }
-        const weights = await Promise.race([
-          readWeightsState(redis, keyPrefix).catch(() => ({})),
-          new Promise<Record<string, never>>((r) => setTimeout(() => r({}), 1_000).unref()),
-        ]);
-        return { ok: true, redis: redis.status, netuid: options.netuid, hotkey: options.hotkey, weights };
-      },
-    });
+    try {
+      server = await startMetricsServer({
+        registry,
+        port: options.metricsPort,
+        ...(options.metricsHost ? { host: options.metricsHost } : {}),
+        health: async () => {
+          // Never wait on Redis here: while it is down, commands queue until it is back.
+          if (redis.status !== 'ready') {
+            return { ok: false, redis: redis.status, netuid: options.netuid, hotkey: options.hotkey };
+          }
+          const weights = await Promise.race([
+            readWeightsState(redis, keyPrefix).catch(() => ({})),
+            new Promise<Record<string, never>>((r) => setTimeout(() => r({}), 1_000).unref()),
+          ]);
+          return { ok: true, redis: redis.status, netuid: options.netuid, hotkey: options.hotkey, weights };
+        },
+      });
+    } catch (err) {
+      await shutdown();
+      throw new Error(`cannot serve metrics on port ${options.metricsPort}: ${(err as Error).message}`);
+    }
   }
 
-  let stopped = false;
   return {
     keyPrefix,
     metrics,
@@ -354,14 +396,6 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
       } as Job),
     triggerWeightsCheck: () => processWeightsCheck(weightCtx),
     weightsState: () => readWeightsState(redis, keyPrefix),
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      await Promise.allSettled(allWorkers.map((w) => w.close()));
-      await Promise.allSettled([...Object.values(queues).map((q) => q.close()), flow.close()]);
-      await dendrite.close();
-      await server?.close();
-      await Promise.allSettled(connections.map((c) => c.quit().catch(() => c.disconnect())));
-    },
+    stop: shutdown,
   };
 }
