@@ -91,7 +91,8 @@ export async function runValidator(flags: ValidatorFlags): Promise<RunningValida
       plugin,
       netuid: flags.netuid,
       hotkey: hotkey.address,
-      sign: btauthSigner(hotkey),
+      // A signing thread keeps sr25519 work off the event loop that sends the requests.
+      sign: btauthSigner(hotkey, { thread: true }),
       chain: subtensorValidatorChain(client, hotkey),
       redis: flags.redis,
       workers: flags.workers,
