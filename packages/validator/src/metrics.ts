@@ -55,7 +55,7 @@ export function createValidatorMetrics(registry: Registry, sources?: MetricsSour
     }),
     roundsFailed: new Counter({
       name: `${P}rounds_failed_total`,
-      help: 'Round jobs that failed, by stage (tick, query, fold)',
+      help: 'Failed attempts of round jobs, by stage (tick, query, fold); BullMQ retries them',
       labelNames: ['stage'],
       registers,
     }),
