@@ -92,7 +92,10 @@ describe('validator (shared Redis, fake chain, fake axons)', () => {
       metricsPort: 0,
       metricsHost: '127.0.0.1',
     });
-    await until('a few folded rounds', async () => (await v.store.isApplied('round-4')) || undefined);
+    await until('rounds 1 to 4 folded', async () => {
+      for (let r = 1; r <= 4; r++) if (!(await v.store.isApplied(`round-${r}`))) return undefined;
+      return true;
+    });
     const scores = await v.store.read();
     expect(scores.get(1)!.score).toBeGreaterThan(0.9);
     expect(scores.get(2)!.score).toBeGreaterThan(0.9);
