@@ -183,7 +183,8 @@ export async function processTick(
     request: challenge.request,
     truth: challenge.truth,
     sampled: targets.length,
-    startedAt: job.timestamp || Date.now(),
+    // When this tick started running (a scheduled job is created one interval ahead of its run).
+    startedAt: job.processedOn ?? Date.now(),
   };
   await ctx.flow.add({
     name: 'fold',
