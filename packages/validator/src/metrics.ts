@@ -21,6 +21,7 @@ export interface ValidatorMetrics {
   roundsFailed: Counter<'stage'>;
   roundsSkipped: Counter<'reason'>;
   roundDuration: Histogram<string>;
+  lastRoundFolded: Gauge<string>;
   queries: Counter<'outcome'>;
   queryLatency: Histogram<'outcome'>;
   rewards: Histogram<string>;
@@ -63,6 +64,11 @@ export function createValidatorMetrics(registry: Registry, sources?: MetricsSour
       name: `${P}rounds_skipped_total`,
       help: 'Round ticks skipped, by reason',
       labelNames: ['reason'],
+      registers,
+    }),
+    lastRoundFolded: new Gauge({
+      name: `${P}last_round_folded_timestamp_seconds`,
+      help: 'Unix time this process last folded a round into the EMA (take the max across processes)',
       registers,
     }),
     roundDuration: new Histogram({

@@ -292,6 +292,9 @@ export async function processFold(ctx: RoundContext, job: Job<FoldJobData>): Pro
   const summary = await scoreAndFold(ctx, job.data, responses);
   if (summary.applied) {
     ctx.metrics.roundsCompleted.inc();
+    ctx.metrics.lastRoundFolded.set(Date.now() / 1000);
+    // Shared by every process of this validator, for /healthz.
+    await ctx.redis.set(`${ctx.keyPrefix}:last-fold`, String(Date.now()));
     ctx.metrics.roundDuration.observe(Math.max(0, Date.now() - job.data.startedAt) / 1000);
   }
   ctx.log.info(summary, 'round folded');

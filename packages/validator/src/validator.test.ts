@@ -119,6 +119,11 @@ describe('validator (shared Redis, fake chain, fake axons)', () => {
     expect(text).toMatch(/subnetkit_validator_query_latency_seconds_bucket\{[^}]*outcome="ok"/);
     const health = await fetch(`${v.metricsUrl}/healthz`);
     expect(health.status).toBe(200);
+    const report = (await health.json()) as { lastRoundAgeSeconds: number; weights: { lastBlock?: number } };
+    expect(report.lastRoundAgeSeconds).toBeGreaterThanOrEqual(0);
+    expect(report.lastRoundAgeSeconds).toBeLessThan(60);
+    expect(report.weights.lastBlock).toBeGreaterThan(0);
+    expect(text).toMatch(/subnetkit_validator_last_round_folded_timestamp_seconds\{[^}]*\} [1-9]/);
   });
 
   it('two processes on one Redis share rounds without double scoring', async () => {

@@ -368,11 +368,21 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
           if (redis.status !== 'ready') {
             return { ok: false, redis: redis.status, netuid: options.netuid, hotkey: options.hotkey };
           }
-          const weights = await Promise.race([
-            readWeightsState(redis, keyPrefix).catch(() => ({})),
-            new Promise<Record<string, never>>((r) => setTimeout(() => r({}), 1_000).unref()),
+          const timeout = <T>(fallback: T) =>
+            new Promise<T>((r) => setTimeout(() => r(fallback), 1_000).unref());
+          const [weights, lastFold] = await Promise.all([
+            Promise.race([readWeightsState(redis, keyPrefix).catch(() => ({})), timeout({})]),
+            Promise.race([redis.get(`${keyPrefix}:last-fold`).catch(() => null), timeout(null)]),
           ]);
-          return { ok: true, redis: redis.status, netuid: options.netuid, hotkey: options.hotkey, weights };
+          const lastRoundAgeSeconds = lastFold ? Math.round((Date.now() - Number(lastFold)) / 1000) : null;
+          return {
+            ok: true,
+            redis: redis.status,
+            netuid: options.netuid,
+            hotkey: options.hotkey,
+            lastRoundAgeSeconds,
+            weights,
+          };
         },
       });
     } catch (err) {
