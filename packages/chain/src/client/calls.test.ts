@@ -33,6 +33,11 @@ const HASH = '0x15d1d763685dfce22d8650296059d5767f0932787b33a80c31d996c3d36b6eef
 describe.skipIf(!existsSync(FIXTURE))(
   'call encoding conforms to the real subtensor metadata (fixture absent)',
   () => {
+    // A describe body runs even when skipped: without the fixture, register the skipped placeholder only.
+    if (!existsSync(FIXTURE)) {
+      it('needs ../shared/fixtures/subtensor-metadata-v16-spec381.scale beside the repository', () => {});
+      return;
+    }
     const registry = new TypeRegistry();
     const metadata = new Metadata(registry, readFileSync(FIXTURE));
     registry.setMetadata(metadata, undefined, SUBTENSOR_SIGNED_EXTENSIONS);

@@ -19,6 +19,11 @@ const le16 = (n: number) => Uint8Array.of(n & 255, n >> 8);
 describe.skipIf(!existsSync(FIXTURE))(
   'storage keys and defaults from the real subtensor metadata (fixture absent)',
   () => {
+    // A describe body runs even when skipped: without the fixture, register the skipped placeholder only.
+    if (!existsSync(FIXTURE)) {
+      it('needs ../shared/fixtures/subtensor-metadata-v16-spec381.scale beside the repository', () => {});
+      return;
+    }
     const registry = new TypeRegistry();
     const metadata = new Metadata(registry, readFileSync(FIXTURE));
     registry.setMetadata(metadata, undefined, SUBTENSOR_SIGNED_EXTENSIONS);
