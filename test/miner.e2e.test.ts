@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,6 +30,7 @@ import {
 import echo, { makeEchoModel } from '@subnetkit/subnet-echo';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './helpers.js';
 
 const NETUID = 1;
 const TEMPO = 3;
@@ -367,17 +368,6 @@ async function startRedis(port: number): Promise<ChildProcess> {
   }
   proc.kill('SIGKILL');
   throw new Error(`redis-server did not start on port ${port}`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((r, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => r(port));
-    });
-  });
 }
 
 describe('miner with its Redis replay store going away', () => {

@@ -26,6 +26,7 @@ import {
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from './helpers.js';
 
 const NETUID = 1;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -41,26 +42,6 @@ const QUALITIES: { name: string; env: Record<string, string> }[] = [
   { name: 'slow', env: { ECHO_DELAY_MS: '900' } },
   { name: 'faulty', env: { ECHO_ERROR_RATE: '1' } },
 ];
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false | null>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      lastErr = err;
-    }
-    if (Date.now() > end)
-      throw new Error(`timed out waiting for ${what}${lastErr ? ` (last error: ${String(lastErr)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('validator end to end on the devnet', () => {
   let devnet: Devnet;

@@ -9,7 +9,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
@@ -19,39 +18,12 @@ import { btauthSigner, ScoreStore, startValidator, subtensorValidatorChain } fro
 import { adderPlugin, adderResponder, type FakeAxons, startFakeAxons } from '@subnetkit/validator/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, until } from './helpers.js';
 
 const NETUID = 1;
 const ALPHA = 0.3;
 const VALIDATOR_URI = '//Alice//validator';
 const CHILD = resolve(import.meta.dirname, 'validator.child.mjs');
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false | null>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      lastErr = err;
-    }
-    if (Date.now() > end)
-      throw new Error(`timed out waiting for ${what}${lastErr ? ` (last error: ${String(lastErr)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A private redis-server on its own port, without persistence, that a test may SIGKILL. */
 class PrivateRedis {
