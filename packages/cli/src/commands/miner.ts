@@ -2,7 +2,7 @@
  * `subnetkit miner`: load a subnet plugin and its model, serve the axon, announce it on chain, and
  * keep serving until SIGTERM/SIGINT (which drains in-flight requests).
  */
-import { connect, defaultWalletPath, Wallet } from '@subnetkit/chain';
+import { connect, defaultWalletPath } from '@subnetkit/chain';
 import {
   type ConnectedReplayStore,
   connectRedisReplayStore,
@@ -12,6 +12,7 @@ import {
 } from '@subnetkit/miner';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../logger.js';
+import { loadServiceHotkey } from '../hotkey.js';
 import { loadSubnetPlugin } from '../plugin-loader.js';
 
 /** Parsed flags of `subnetkit miner`. */
@@ -66,20 +67,7 @@ function listArg(value: string, previous: string[] = []): string[] {
 export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
   const log = createLogger('miner');
   const plugin = await loadSubnetPlugin(flags.subnet);
-  const wallet = new Wallet({ name: flags.wallet, hotkey: flags.hotkey, path: flags.walletPath });
-  let hotkey: Awaited<ReturnType<Wallet['hotkey']>>;
-  try {
-    const encrypted = await wallet.hotkeyIsEncrypted();
-    const password = encrypted ? process.env.SUBNETKIT_PASSWORD : undefined;
-    if (encrypted && password === undefined) {
-      throw new Error(`hotkey ${wallet.hotkeyPath} is encrypted; set SUBNETKIT_PASSWORD to unlock it`);
-    }
-    hotkey = await wallet.hotkey(password);
-  } catch (err) {
-    throw new Error(
-      `cannot load hotkey ${flags.hotkey} of wallet ${flags.wallet} (--wallet-path ${flags.walletPath}): ${(err as Error).message}`,
-    );
-  }
+  const hotkey = await loadServiceHotkey(flags);
   const client = await connect(flags.chain);
   let redis: ConnectedReplayStore | undefined;
   try {

@@ -2,7 +2,7 @@
  * `subnetkit validator`: query miners in BullMQ rounds, keep EMA scores in Redis, set weights on chain
  * once per tempo. Several processes started with the same flags share one Redis and cooperate.
  */
-import { connect, defaultWalletPath, Wallet } from '@subnetkit/chain';
+import { connect, defaultWalletPath } from '@subnetkit/chain';
 import {
   btauthSigner,
   defaultKeyPrefix,
@@ -14,6 +14,7 @@ import {
 import { type Command, InvalidArgumentError } from 'commander';
 import { Redis } from 'ioredis';
 import { createLogger } from '../logger.js';
+import { loadServiceHotkey } from '../hotkey.js';
 import { loadSubnetPlugin } from '../plugin-loader.js';
 
 /** Parsed flags of `subnetkit validator`. */
@@ -59,21 +60,7 @@ function alphaArg(value: string): number {
 export async function runValidator(flags: ValidatorFlags): Promise<RunningValidator> {
   const log = createLogger('validator');
   const plugin = await loadSubnetPlugin(flags.subnet);
-  const wallet = new Wallet({ name: flags.wallet, hotkey: flags.hotkey, path: flags.walletPath });
-  let hotkey: Awaited<ReturnType<Wallet['hotkey']>>;
-  try {
-    const encrypted = await wallet.hotkeyIsEncrypted();
-    const password = encrypted ? process.env.SUBNETKIT_PASSWORD : undefined;
-    if (encrypted && password === undefined) {
-      throw new Error(`hotkey ${wallet.hotkeyPath} is encrypted; set SUBNETKIT_PASSWORD to unlock it`);
-    }
-    hotkey = await wallet.hotkey(password);
-  } catch (err) {
-    throw new Error(
-      `cannot load hotkey ${flags.hotkey} of wallet ${flags.wallet} under ${flags.walletPath}: ${(err as Error).message} ` +
-        `(create it with: subnetkit wallet create --name ${flags.wallet} --hotkey ${flags.hotkey})`,
-    );
-  }
+  const hotkey = await loadServiceHotkey(flags);
   // Commit-reveal salts live in Redis next to the scores, so any process of this validator can reveal.
   const commitRedis = new Redis(flags.redis, { maxRetriesPerRequest: null });
   commitRedis.on('error', (err) => log.debug({ err: err.message }, 'redis connection error (reconnecting)'));
