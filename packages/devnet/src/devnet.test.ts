@@ -467,6 +467,44 @@ describe('devnet with an unmodified ApiPromise', () => {
     expect(block.block.extrinsics.length).toBeGreaterThanOrEqual(1);
     expect(block.block.extrinsics[0]!.method.section).toBe('timestamp');
   });
+
+  it('answers fee queries, batched storage reads, paged keys and every head subscription', async () => {
+    const info = await api.tx.balances.transferKeepAlive(bob.address, 1n).paymentInfo(alice);
+    expect(info.partialFee.toBigInt()).toBeGreaterThanOrEqual(0n);
+    expect(info.weight.refTime.toBigInt()).toBeGreaterThan(0n);
+
+    const keys = [
+      api.query.subtensorModule.subnetworkN.key(1),
+      api.query.subtensorModule.tempo.key(1),
+      api.query.system.account.key(alice.address),
+    ];
+    // polkadot-js returns one raw value per key, in key order.
+    const values = await api.rpc.state.queryStorageAt(keys);
+    expect(values.length).toBe(3);
+    expect(api.createType('u16', values[0]!.toU8a(true)).toNumber()).toBe(4); // SubnetworkN[1]
+    expect(api.createType('u16', values[1]!.toU8a(true)).toNumber()).toBeGreaterThan(0); // Tempo[1]
+
+    const page = await api.rpc.state.getKeysPaged(api.query.subtensorModule.keys.keyPrefix(1), 2);
+    expect(page.length).toBe(2);
+    const rest = await api.rpc.state.getKeysPaged(api.query.subtensorModule.keys.keyPrefix(1), 10, page[1]);
+    expect(rest.length).toBe(2); // netuid 1 has four uids
+
+    const seen = { all: 0, finalized: 0 };
+    const unsubAll = await api.rpc.chain.subscribeAllHeads(() => {
+      seen.all++;
+    });
+    const unsubFinal = await api.rpc.chain.subscribeFinalizedHeads(() => {
+      seen.finalized++;
+    });
+    dn.produceBlock();
+    const deadline = Date.now() + 10_000;
+    while ((seen.all < 2 || seen.finalized < 2) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    unsubAll();
+    unsubFinal();
+    expect(seen.all).toBeGreaterThanOrEqual(2); // the current head on subscribe, then the new block
+    expect(seen.finalized).toBeGreaterThanOrEqual(2);
+  });
 });
 
 function commitHash(
