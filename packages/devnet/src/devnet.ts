@@ -86,7 +86,22 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     version: '0.1.0',
   });
   const server = new RpcServer(rpc, log);
-  const port = await server.listen(options.port ?? 9944, host);
+  let port: number;
+  try {
+    port = await server.listen(options.port ?? 9944, host);
+  } catch (err) {
+    // Nothing may keep the process alive after a failed start (the verifier runs worker threads).
+    await chain.verifier?.close();
+    await server.close().catch(() => {});
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new Error(
+        `devnet: port ${options.port ?? 9944} on ${host} is already in use (another devnet or node?); ` +
+          'stop it or pick another port (--port <n>, or --port 0 for any free port)',
+      );
+    }
+    throw new Error(`devnet: cannot listen on ${host}:${options.port ?? 9944}: ${(err as Error).message}`);
+  }
 
   let timer: NodeJS.Timeout | null = null;
   let scheduled = false;

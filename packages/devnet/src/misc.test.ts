@@ -124,6 +124,24 @@ describe('devnet RPC details', () => {
     }
   });
 
+  it('refuses a taken port with a message naming the fix, and keeps nothing running', async () => {
+    const first = await startDevnet({ port: 0, blockTime: 'instant' });
+    try {
+      await expect(startDevnet({ port: first.port, blockTime: 'instant', verifyThreads: 1 })).rejects.toThrow(
+        new RegExp(`port ${first.port} on 127.0.0.1 is already in use .*--port 0`),
+      );
+      // The first devnet still answers.
+      const res = await fetch(first.httpUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"jsonrpc":"2.0","id":1,"method":"system_chain","params":[]}',
+      });
+      expect(((await res.json()) as { result: string }).result).toBe('subnetkit devnet');
+    } finally {
+      await first.stop();
+    }
+  });
+
   it('builds blocks on an interval', async () => {
     const dn = await startDevnet({ port: 0, blockTime: 30 });
     try {

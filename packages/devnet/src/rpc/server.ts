@@ -36,6 +36,8 @@ export class RpcServer {
     this.http = createServer((req, res) => this.onHttp(req, res));
     this.wss = new WebSocketServer({ server: this.http, maxPayload: MAX_BODY });
     this.wss.on('connection', (ws) => this.onConnection(ws));
+    // ws re-emits the HTTP server's errors (EADDRINUSE...); listen() reports them, so only log here.
+    this.wss.on('error', (err) => this.log?.debug({ err }, 'devnet: server error'));
   }
 
   listen(port: number, host: string): Promise<number> {
