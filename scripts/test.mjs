@@ -70,7 +70,9 @@ if (!(await redisAnswers())) {
     console.error(err.message);
     process.exit(1);
   }
-  console.log(`npm test: no Redis answered on ${HOST}:${PORT}; started a private memory-only redis-server for this run`);
+  console.log(
+    `npm test: no Redis answered on ${HOST}:${PORT}; started a private memory-only redis-server for this run`,
+  );
 }
 
 const turbo = spawn(
