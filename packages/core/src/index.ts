@@ -5,5 +5,6 @@
  */
 export * from './auth/index.js';
 export * from './config/index.js';
+export * from './consensus/index.js';
 export * from './plugin/index.js';
 export * from './weights/index.js';

@@ -40,6 +40,9 @@ export interface GenesisHyperparameters {
   kappa?: number;
   rho?: number;
   bondsMovingAverage?: number | string;
+  bondsPenalty?: number;
+  yuma3Enabled?: boolean;
+  liquidAlphaEnabled?: boolean;
 }
 
 export interface GenesisAxon {
@@ -170,6 +173,9 @@ const HYPER: Record<keyof GenesisHyperparameters, [string, 'u16' | 'u64' | 'bool
   kappa: ['Kappa', 'u16'],
   rho: ['Rho', 'u16'],
   bondsMovingAverage: ['BondsMovingAverage', 'u64'],
+  bondsPenalty: ['BondsPenalty', 'u16'],
+  yuma3Enabled: ['Yuma3On', 'bool'],
+  liquidAlphaEnabled: ['LiquidAlphaOn', 'bool'],
 };
 
 /** Writes the genesis state into a fresh chain (block 0) and seals the genesis block. */

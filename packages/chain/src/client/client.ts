@@ -41,6 +41,8 @@ import {
 } from './epoch.js';
 import { ChainError, type ErrorContext, explainChainError } from './errors.js';
 import { type Hyperparameters, decodeHyperparameters, hyperparameterKeys } from './hyperparams.js';
+import type { EpochInput } from '@subnetkit/core';
+import { type EpochInputOptions, readEpochInputsAt } from './epoch-inputs.js';
 import { type Metagraph, type SyncOptions, syncMetagraphAt } from './metagraph.js';
 import { NonceManager } from './nonce.js';
 import { StorageReader } from './storage.js';
@@ -202,6 +204,20 @@ export class SubtensorClient {
     const at = await this.block(opts.block);
     await this.#requireSubnet(netuid, at);
     return syncMetagraphAt(this.storage, netuid, at, opts, this.ss58Format);
+  }
+
+  /**
+   * The inputs of the epoch that ran in block `epochBlock` (read from its parent block's state), for
+   * re-running it with @subnetkit/core's `runEpoch` and explaining its outputs.
+   */
+  async readEpochInputs(
+    netuid: number,
+    epochBlock: number,
+    opts: Omit<EpochInputOptions, 'currentBlock'> = {},
+  ): Promise<EpochInput> {
+    const at = await this.block(epochBlock - 1);
+    await this.#requireSubnet(netuid, at);
+    return readEpochInputsAt(this.storage, netuid, at, { ...opts, currentBlock: epochBlock });
   }
 
   /** The uid of a hotkey on a subnet, or null when it is not registered there. */

@@ -54,6 +54,7 @@ export {
 export { SUBTENSOR_SIGNED_EXTENSIONS } from './extensions.js';
 export { type Hyperparameters, decodeHyperparameters, hyperparameterKeys } from './hyperparams.js';
 export { type Metagraph, type SyncOptions, syncMetagraphAt } from './metagraph.js';
+export { type EpochInputOptions, readEpochInputsAt } from './epoch-inputs.js';
 export { NETWORKS, type NetworkName, resolveChainUrl } from './networks.js';
 export { NonceManager } from './nonce.js';
 export { STORAGE_BATCH, StorageReader } from './storage.js';

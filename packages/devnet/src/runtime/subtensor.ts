@@ -9,6 +9,7 @@ import { Writer } from '../scale/codec.js';
 import { st } from './errors.js';
 import { maxUpscale } from './weights.js';
 import type { AccountId, Origin, Runtime } from './runtime.js';
+import { accrueBlockEmission, runSubnetEpoch } from './yuma.js';
 
 const S = 'SubtensorModule';
 /** subtensor's DefaultMinStake (rao). */
@@ -71,6 +72,7 @@ export class Subtensor {
   onInitialize(): void {
     for (const netuid of this.rt.netuids()) {
       if (netuid === 0) continue;
+      accrueBlockEmission(this.rt, netuid);
       const tempo = this.s.get<number>(`${S}.Tempo`, netuid);
       if (tempo > 0 && (this.now + netuid + 1) % (tempo + 1) === 0) {
         this.epoch(netuid);
@@ -84,25 +86,9 @@ export class Subtensor {
     }
   }
 
-  /**
-   * The epoch seam. Today it recomputes validator permits: the top MaxAllowedValidators uids by stake
-   * (TotalHotkeyAlpha on the subnet, non-zero only; ties to the lower uid). The Yuma epoch plugs in here.
-   */
+  /** The Yuma epoch (src/runtime/yuma.ts): consensus, storage outputs and emission payout. */
   epoch(netuid: number): void {
-    const n = this.s.get<number>(`${S}.SubnetworkN`, netuid);
-    const k = this.s.get<number>(`${S}.MaxAllowedValidators`, netuid);
-    const stakes: [number, bigint][] = [];
-    for (let uid = 0; uid < n; uid++) {
-      const hot = this.s.get<Uint8Array>(`${S}.Keys`, netuid, uid);
-      stakes.push([uid, this.s.get<bigint>(`${S}.TotalHotkeyAlpha`, hot, netuid)]);
-    }
-    const top = stakes
-      .filter(([, st]) => st > 0n)
-      .sort((a, b) => (a[1] === b[1] ? a[0] - b[0] : a[1] > b[1] ? -1 : 1))
-      .slice(0, k);
-    const permits = new Array<boolean>(n).fill(false);
-    for (const [uid] of top) permits[uid] = true;
-    this.s.set(`${S}.ValidatorPermit`, netuid, permits);
+    runSubnetEpoch(this.rt, this, netuid);
   }
 
   // ---- subnets -------------------------------------------------------------------------------------------
@@ -485,8 +471,11 @@ export class Subtensor {
 
   // ---- staking (1 TAO = 1 alpha, no swap pool) -------------------------------------------------------------
 
-  /** Stakes `amount` rao from the coldkey onto the hotkey on a subnet, in subtensor's storage items. */
-  creditStake(coldkey: AccountId, hotkey: AccountId, netuid: number, amount: bigint): void {
+  /**
+   * Stakes `amount` rao from the coldkey onto the hotkey on a subnet, in subtensor's storage items.
+   * `emitted`: alpha minted by emission (no TAO enters the pool: TotalStake and SubnetTAO stay).
+   */
+  creditStake(coldkey: AccountId, hotkey: AccountId, netuid: number, amount: bigint, emitted = false): void {
     const s = this.s;
     const total = s.get<bigint>(`${S}.TotalHotkeyAlpha`, hotkey, netuid);
     const shares = s.get<{ bits: bigint }>(`${S}.TotalHotkeyShares`, hotkey, netuid).bits;
@@ -495,11 +484,27 @@ export class Subtensor {
     s.set(`${S}.TotalHotkeyShares`, hotkey, netuid, { bits: shares + newShares });
     const mine = s.get<{ bits: bigint }>(`${S}.Alpha`, hotkey, coldkey, netuid).bits;
     s.set(`${S}.Alpha`, hotkey, coldkey, netuid, { bits: mine + newShares });
-    s.mutate<bigint>(`${S}.TotalStake`, [], (v) => v + amount);
-    s.mutate<bigint>(`${S}.SubnetTAO`, [netuid], (v) => v + amount);
+    if (!emitted) {
+      s.mutate<bigint>(`${S}.TotalStake`, [], (v) => v + amount);
+      s.mutate<bigint>(`${S}.SubnetTAO`, [netuid], (v) => v + amount);
+    }
     s.mutate<bigint>(`${S}.SubnetAlphaOut`, [netuid], (v) => v + amount);
     if (!s.contains32(`${S}.StakingHotkeys`, [coldkey], hotkey))
       s.append(`${S}.StakingHotkeys`, [coldkey], hotkey);
+  }
+
+  /**
+   * Emitted alpha paid to a hotkey for all of its stakers pro rata (subtensor's
+   * increase_stake_for_hotkey_on_subnet): the shares' value grows. A hotkey without shares pays its owner.
+   */
+  increaseHotkeyAlpha(hotkey: AccountId, netuid: number, amount: bigint): void {
+    const s = this.s;
+    if (s.get<{ bits: bigint }>(`${S}.TotalHotkeyShares`, hotkey, netuid).bits === 0n) {
+      this.creditStake(s.get<Uint8Array>(`${S}.Owner`, hotkey), hotkey, netuid, amount, true);
+      return;
+    }
+    s.mutate<bigint>(`${S}.TotalHotkeyAlpha`, [hotkey, netuid], (v) => v + amount);
+    s.mutate<bigint>(`${S}.SubnetAlphaOut`, [netuid], (v) => v + amount);
   }
 
   /** The coldkey's alpha on (hotkey, netuid): shares / total shares × TotalHotkeyAlpha. */

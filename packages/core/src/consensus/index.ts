@@ -1,0 +1,4 @@
+/** Yuma consensus: subtensor's epoch as a pure function, in subtensor's fixed-point precision. */
+export { runEpoch } from './epoch.js';
+export { proportionToU16, u16Proportion } from './fixed.js';
+export * from './types.js';
