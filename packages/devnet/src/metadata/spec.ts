@@ -4,7 +4,12 @@
  */
 import { EXTRAS } from './extras.js';
 import { PALLETS, SUBTENSOR_APIS, TYPE_DEFS } from './pallets.js';
-import { TRANSACTION_SOURCE_TYPE, TRANSACTION_VALIDITY_TYPE, VALIDITY_DEFS } from './validity.js';
+import {
+  SELF_CONTAINED_EXTRINSIC_TYPE,
+  TRANSACTION_SOURCE_TYPE,
+  TRANSACTION_VALIDITY_TYPE,
+  VALIDITY_DEFS,
+} from './validity.js';
 import type { PalletSpec, TypeDefSpec } from './types.js';
 
 /** Runtime version the devnet reports. Mirrors the spec the pallet description was taken from. */
@@ -155,7 +160,7 @@ export const RUNTIME_APIS: [string, number, [string, [string, string][], string]
         'validate_transaction',
         [
           ['source', TRANSACTION_SOURCE_TYPE],
-          ['tx', EXTRINSIC_TYPE],
+          ['tx', SELF_CONTAINED_EXTRINSIC_TYPE],
           ['block_hash', 'primitive_types::H256'],
         ],
         TRANSACTION_VALIDITY_TYPE,

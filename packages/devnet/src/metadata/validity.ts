@@ -28,7 +28,17 @@ export const INVALID_TRANSACTION_VARIANTS = [
   'UnknownOrigin',
 ] as const;
 
+/** The runtime's self-contained extrinsic (a newtype of the generic one), the `tx` argument's type. */
+export const SELF_CONTAINED_EXTRINSIC_TYPE = 'fp_self_contained::unchecked_extrinsic::UncheckedExtrinsic';
+const GENERIC_EXTRINSIC_TYPE = 'sp_runtime::generic::unchecked_extrinsic::UncheckedExtrinsic';
+
 export const VALIDITY_DEFS: Record<string, TypeDefSpec> = {
+  [SELF_CONTAINED_EXTRINSIC_TYPE]: {
+    path: SELF_CONTAINED_EXTRINSIC_TYPE.split('::'),
+    composite: [
+      [null, GENERIC_EXTRINSIC_TYPE, 'generic::UncheckedExtrinsic<Address, Call, Signature, Extension>'],
+    ],
+  },
   [TRANSACTION_SOURCE_TYPE]: {
     path: TRANSACTION_SOURCE_TYPE.split('::'),
     variant: [
