@@ -393,8 +393,20 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.admit(p.x, watch);
   }
 
+  /**
+   * Checks a transaction like the TaggedTransactionQueue_validate_transaction runtime API: the checks of
+   * {@link submit} against the state of the next block, without the pool's duplicate checks and without
+   * queueing it. Returns the checked extrinsic; throws RpcError (1010 carries Substrate's reason text).
+   */
+  async validateTransaction(hex: string): Promise<Extrinsic> {
+    const p = this.prepare(hex, false);
+    const ok = this.verifier ? await this.verifier.verify(p.x, p.msg) : verifyMessage(p.x, p.msg);
+    if (!ok) throw invalidTx(INVALID.badProof);
+    return p.x;
+  }
+
   /** Decodes and runs the cheap pool checks; returns the message the signature must cover. */
-  private prepare(hex: string): { x: Extrinsic; msg: Uint8Array } {
+  private prepare(hex: string, inPool = true): { x: Extrinsic; msg: Uint8Array } {
     const raw = typeof hex === 'string' && hex.startsWith('0x') && hex.length % 2 === 0 ? fromHex(hex) : null;
     if (!raw) throw new RpcError(-32602, 'Invalid params', 'the extrinsic must be 0x-prefixed hex');
     const x = decodeExtrinsic(raw, this.rt.codecs);
@@ -402,7 +414,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       // Only inherents are unsigned here, and they are never accepted from outside.
       throw invalidTx(INVALID.mandatory);
     }
-    if (this.poolHashes.has(x.hash)) throw new RpcError(1013, 'Transaction Already Imported');
+    if (inPool && this.poolHashes.has(x.hash)) throw new RpcError(1013, 'Transaction Already Imported');
     const current = this.bestNumber() + 1;
     let birthHash = hexToU8a(this.genesisHash);
     if (!x.era.immortal) {

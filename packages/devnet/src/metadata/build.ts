@@ -3,6 +3,7 @@
  * from the runtime description, as a portable type registry that @polkadot/types can encode.
  */
 import { Metadata, TypeRegistry } from '@polkadot/types';
+import { u8aToHex } from '@polkadot/util';
 import { parseType, typeToString, type TypeNode } from '../scale/typeexpr.js';
 import type { FieldSpec, TypeDefSpec } from './types.js';
 import {
@@ -19,6 +20,7 @@ import {
   TX_EXTENSIONS,
   TX_EXTRA_TYPE,
 } from './spec.js';
+import { runtimeVersionBytes } from './version.js';
 
 interface PortableType {
   id: number;
@@ -115,6 +117,8 @@ export function buildMetadataJson(version: 14 | 15): Record<string, unknown> {
   const runtimeError = b.id('RuntimeError');
   b.id(EVENT_RECORD_TYPE);
   const extrinsicType = b.id(EXTRINSIC_TYPE);
+  // System.Version is the version the devnet reports (its runtime APIs are the served ones).
+  const versionHex = u8aToHex(runtimeVersionBytes());
   const pallets = RUNTIME_PALLETS.map((p) => ({
     name: p.name,
     storage: p.storage
@@ -142,7 +146,7 @@ export function buildMetadataJson(version: 14 | 15): Record<string, unknown> {
     constants: (p.constants ?? []).map((c) => ({
       name: c.name,
       type: b.id(c.type),
-      value: c.value,
+      value: p.name === 'System' && c.name === 'Version' ? versionHex : c.value,
       docs: [],
     })),
     errors: p.errors ? { type: b.id(errorTypeKey(p.name)) } : null,

@@ -4,6 +4,12 @@
  */
 import { EXTRAS } from './extras.js';
 import { PALLETS, SUBTENSOR_APIS, TYPE_DEFS } from './pallets.js';
+import {
+  SELF_CONTAINED_EXTRINSIC_TYPE,
+  TRANSACTION_SOURCE_TYPE,
+  TRANSACTION_VALIDITY_TYPE,
+  VALIDITY_DEFS,
+} from './validity.js';
 import type { PalletSpec, TypeDefSpec } from './types.js';
 
 /** Runtime version the devnet reports. Mirrors the spec the pallet description was taken from. */
@@ -92,7 +98,7 @@ export function errorTypeKey(pallet: string): string {
 }
 
 function buildDefs(): Record<string, TypeDefSpec> {
-  const defs: Record<string, TypeDefSpec> = { ...TYPE_DEFS };
+  const defs: Record<string, TypeDefSpec> = { ...TYPE_DEFS, ...VALIDITY_DEFS };
   const outer = (name: string, kind: 'calls' | 'events' | 'errors', key: (p: string) => string) => {
     const variants: [string, number, [string | null, string, string | null][]][] = [];
     for (const p of RUNTIME_PALLETS) {
@@ -144,6 +150,21 @@ export const RUNTIME_APIS: [string, number, [string, [string, string][], string]
       ['metadata', [], 'OpaqueMetadata'],
       ['metadata_at_version', [['version', 'u32']], 'Option<OpaqueMetadata>'],
       ['metadata_versions', [], 'Vec<u32>'],
+    ],
+  ],
+  [
+    'TaggedTransactionQueue',
+    3,
+    [
+      [
+        'validate_transaction',
+        [
+          ['source', TRANSACTION_SOURCE_TYPE],
+          ['tx', SELF_CONTAINED_EXTRINSIC_TYPE],
+          ['block_hash', 'primitive_types::H256'],
+        ],
+        TRANSACTION_VALIDITY_TYPE,
+      ],
     ],
   ],
   ['AccountNonceApi', 1, [['account_nonce', [['account', 'sp_core::crypto::AccountId32']], 'u32']]],

@@ -3,14 +3,16 @@
  * Plain methods return a value; subscriptions get a `Subscriber` to push notifications through.
  */
 import { compactToU8a, hexToU8a, isHex, u8aConcat, u8aToHex } from '@polkadot/util';
-import { blake2AsHex, blake2AsU8a, decodeAddress } from '@polkadot/util-crypto';
+import { blake2AsHex, decodeAddress } from '@polkadot/util-crypto';
 import { type BlockRecord, type Chain, type TxStatus, toHex } from '../chain.js';
 import { buildMetadataBytes } from '../metadata/build.js';
-import { RUNTIME_APIS, RUNTIME_VERSION } from '../metadata/spec.js';
+import { runtimeCode, runtimeVersionBytes, runtimeVersionJson } from '../metadata/version.js';
 import { Reader, Writer } from '../scale/codec.js';
 import { RpcError } from '../runtime/errors.js';
 import { decodeExtrinsic } from '../runtime/extrinsic.js';
 import type { Layer } from '../runtime/storage.js';
+import { registerJsonRpcV1 } from './json-rpc-v1.js';
+import { validateTransactionCall } from './validate.js';
 
 /** Pushes notifications of one subscription; returns nothing. */
 export interface Subscriber {
@@ -20,6 +22,8 @@ export interface Subscriber {
   onClose(fn: () => void): void;
   /** Ends the subscription from the server side (after `finalized`). */
   end(): void;
+  /** The subscription id the client sees. */
+  readonly id: string;
 }
 
 type Params = unknown[];
@@ -92,12 +96,35 @@ function neuronInfo(c: Chain, netuid: number, uid: number, full: boolean): Recor
   return info;
 }
 
-const invalidParams = (why: string) => new RpcError(-32602, 'Invalid params', why);
+export const invalidParams = (why: string) => new RpcError(-32602, 'Invalid params', why);
 
-function hexParam(v: unknown, what: string): string {
-  if (typeof v !== 'string' || !isHex(v)) throw invalidParams(`${what} must be 0x-prefixed hex`);
-  return v.toLowerCase();
+/**
+ * A `Bytes` parameter read as a Substrate node reads it: hex digits with or without `0x`, `""` and `"0x"`
+ * being empty. Returns lower-case 0x hex.
+ */
+export function hexParam(v: unknown, what: string): string {
+  if (typeof v !== 'string') throw invalidParams(`${what} must be a hex string`);
+  const body = v.startsWith('0x') || v.startsWith('0X') ? v.slice(2) : v;
+  if (body.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(body))
+    throw invalidParams(`${what} must be hex bytes (an even number of hex digits, 0x optional)`);
+  return `0x${body.toLowerCase()}`;
 }
+
+/** A block number as chain_getBlockHash takes it: a JSON number or any hex number (`"0x0"`, `"0x1f4"`). */
+function blockNumberParam(x: unknown): number {
+  let n = Number.NaN;
+  if (typeof x === 'number') n = x;
+  else if (typeof x === 'string' && /^0x[0-9a-fA-F]{1,64}$/.test(x)) {
+    const b = BigInt(x);
+    n = b > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(b);
+  }
+  if (!Number.isInteger(n) || n < 0)
+    throw invalidParams('block number must be a non-negative integer or a 0x hex number');
+  return n;
+}
+
+/** The well-known storage key of the runtime code (`:code`). */
+export const CODE_KEY = '0x3a636f6465';
 
 function optHash(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
@@ -106,49 +133,60 @@ function optHash(v: unknown): string | undefined {
   return v.toLowerCase();
 }
 
+export interface SubscriptionSpec {
+  notify: string;
+  unsubscribe: string;
+  fn: SubMethod;
+  /** The new JSON-RPC spec's unsubscribe functions answer null (the legacy ones true/false). */
+  unsubscribeReturnsNull?: boolean;
+}
+
 export class RpcMethods {
   readonly methods = new Map<string, Method>();
-  readonly subscriptions = new Map<string, { notify: string; unsubscribe: string; fn: SubMethod }>();
+  readonly subscriptions = new Map<string, SubscriptionSpec>();
   private readonly metadata: Record<number, Uint8Array> = {};
   private readonly versionBytes: Uint8Array;
+  private readonly code: Uint8Array;
 
   constructor(
-    private readonly chain: Chain,
-    private readonly info: DevnetInfo,
+    readonly chain: Chain,
+    readonly info: DevnetInfo,
   ) {
     for (const v of METADATA_VERSIONS) this.metadata[v] = buildMetadataBytes(v);
-    this.versionBytes = chain.rt.codecs.encode('sp_version::RuntimeVersion', {
-      spec_name: RUNTIME_VERSION.specName,
-      impl_name: RUNTIME_VERSION.implName,
-      authoring_version: RUNTIME_VERSION.authoringVersion,
-      spec_version: RUNTIME_VERSION.specVersion,
-      impl_version: RUNTIME_VERSION.implVersion,
-      apis: RUNTIME_APIS.map(([name, version]) => [blake2AsU8a(name, 64), version]),
-      transaction_version: RUNTIME_VERSION.transactionVersion,
-      system_version: RUNTIME_VERSION.stateVersion,
-    });
+    this.versionBytes = runtimeVersionBytes();
+    this.code = runtimeCode(this.metadata[15]!);
     this.register();
+    registerJsonRpcV1(this);
   }
 
   /** RuntimeVersion as the JSON of state_getRuntimeVersion. */
   runtimeVersionJson() {
-    return {
-      ...RUNTIME_VERSION,
-      apis: RUNTIME_APIS.map(([name, version]) => [blake2AsHex(name, 64), version]),
-      systemVersion: RUNTIME_VERSION.stateVersion,
-    };
+    return runtimeVersionJson();
+  }
+
+  /** Registers a plain method (and its aliases). */
+  method(name: string, fn: Method, ...aliases: string[]): void {
+    this.methods.set(name, fn);
+    for (const a of aliases) this.methods.set(a, fn);
+  }
+
+  /** Registers a subscription (and its aliases). */
+  subscription(name: string, spec: SubscriptionSpec, ...aliases: string[]): void {
+    this.subscriptions.set(name, spec);
+    for (const a of aliases) this.subscriptions.set(a, spec);
+  }
+
+  /** A storage value at a block, with the well-known `:code` key holding the runtime code. */
+  storage(key: string, at: number): Uint8Array | null {
+    if (key === CODE_KEY) return this.code;
+    return this.chain.storageAt(key, at);
   }
 
   private register(): void {
     const c = this.chain;
-    const m = (name: string, fn: Method, ...aliases: string[]) => {
-      this.methods.set(name, fn);
-      for (const a of aliases) this.methods.set(a, fn);
-    };
-    const sub = (name: string, notify: string, unsubscribe: string, fn: SubMethod, ...aliases: string[]) => {
-      this.subscriptions.set(name, { notify, unsubscribe, fn });
-      for (const a of aliases) this.subscriptions.set(a, { notify, unsubscribe, fn });
-    };
+    const m = (name: string, fn: Method, ...aliases: string[]) => this.method(name, fn, ...aliases);
+    const sub = (name: string, notify: string, unsubscribe: string, fn: SubMethod, ...aliases: string[]) =>
+      this.subscription(name, { notify, unsubscribe, fn }, ...aliases);
 
     m('rpc_methods', () => ({
       version: 1,
@@ -188,17 +226,7 @@ export class RpcMethods {
       (p) => {
         const arg = p[0];
         if (arg === undefined || arg === null) return c.best.hash;
-        const one = (x: unknown) => {
-          const n =
-            typeof x === 'string' && isHex(x)
-              ? Number.parseInt(x, 16)
-              : typeof x === 'number'
-                ? x
-                : Number.NaN;
-          if (!Number.isInteger(n) || n < 0)
-            throw invalidParams('block number must be a non-negative integer');
-          return c.block(n)?.hash ?? null;
-        };
+        const one = (x: unknown) => c.block(blockNumberParam(x))?.hash ?? null;
         return Array.isArray(arg) ? arg.map(one) : one(arg);
       },
       'chain_getHead',
@@ -260,17 +288,17 @@ export class RpcMethods {
     m(
       'state_getStorage',
       (p) => {
-        const v = c.storageAt(hexParam(p[0], 'key'), this.blockNumberOf(p[1]));
+        const v = this.storage(hexParam(p[0], 'key'), this.blockNumberOf(p[1]));
         return v ? u8aToHex(v) : null;
       },
       'state_getStorageAt',
     );
     m('state_getStorageHash', (p) => {
-      const v = c.storageAt(hexParam(p[0], 'key'), this.blockNumberOf(p[1]));
+      const v = this.storage(hexParam(p[0], 'key'), this.blockNumberOf(p[1]));
       return v ? blake2AsHex(v, 256) : null;
     });
     m('state_getStorageSize', (p) => {
-      const v = c.storageAt(hexParam(p[0], 'key'), this.blockNumberOf(p[1]));
+      const v = this.storage(hexParam(p[0], 'key'), this.blockNumberOf(p[1]));
       return v ? v.length : null;
     });
     m('state_queryStorageAt', (p) => {
@@ -278,7 +306,7 @@ export class RpcMethods {
       const n = this.blockNumberOf(p[1]);
       const changes = p[0].map((k) => {
         const key = hexParam(k, 'key');
-        const v = c.storageAt(key, n);
+        const v = this.storage(key, n);
         return [key, v ? u8aToHex(v) : null];
       });
       return [{ block: c.block(n)!.hash, changes }];
@@ -293,7 +321,7 @@ export class RpcMethods {
       for (let n = from; n <= to; n++) {
         const changes: [string, string | null][] = [];
         for (const k of keys) {
-          const v = c.storageAt(k, n);
+          const v = this.storage(k, n);
           const hex = v ? u8aToHex(v) : null;
           if (n === from || last.get(k) !== hex) changes.push([k, hex]);
           last.set(k, hex);
@@ -337,7 +365,7 @@ export class RpcMethods {
         throw invalidParams('keys must be an array');
       const keys = ((p[0] as unknown[] | null | undefined) ?? []).map((k) => hexParam(k, 'key'));
       const value = (k: string) => {
-        const v = c.storageAt(k, c.bestNumber());
+        const v = this.storage(k, c.bestNumber());
         return v ? u8aToHex(v) : null;
       };
       s.send('state_storage', { block: c.best.hash, changes: keys.map((k) => [k, value(k)]) });
@@ -355,7 +383,7 @@ export class RpcMethods {
         if (typeof p[0] !== 'string') throw invalidParams('method must be a string');
         const data = hexToU8a(hexParam(p[1] ?? '0x', 'data'));
         this.blockNumberOf(p[2]);
-        return u8aToHex(this.stateCall(p[0], data));
+        return Promise.resolve(this.stateCall(p[0], data)).then(u8aToHex);
       },
       'state_callAt',
     );
@@ -415,12 +443,12 @@ export class RpcMethods {
     return this.chain.block(this.blockNumberOf(hash));
   }
 
-  private blockNumberOf(hash: unknown): number {
+  blockNumberOf(hash: unknown): number {
     return this.chain.resolve(optHash(hash));
   }
 
-  /** Runtime API calls through state_call. */
-  stateCall(method: string, data: Uint8Array): Uint8Array {
+  /** Runtime API calls through state_call and chainHead_v1_call. */
+  stateCall(method: string, data: Uint8Array): Uint8Array | Promise<Uint8Array> {
     const c = this.chain;
     const r = new Reader(data);
     switch (method) {
@@ -440,6 +468,8 @@ export class RpcMethods {
         if (!md) return new Uint8Array([0]);
         return u8aConcat(new Uint8Array([1]), compactToU8a(md.length), md);
       }
+      case 'TaggedTransactionQueue_validate_transaction':
+        return validateTransactionCall(c, data);
       case 'AccountNonceApi_account_nonce': {
         const who = this.arg(() => r.bytes(32));
         const w = new Writer(4);

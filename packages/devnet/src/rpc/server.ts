@@ -157,15 +157,16 @@ export class RpcServer {
     }
     for (const s of this.rpc.subscriptions.values()) {
       if (s.unsubscribe === method) {
-        if (!conn) return false;
+        const [yes, no] = s.unsubscribeReturnsNull ? [null, null] : [true, false];
+        if (!conn) return no;
         const id = params[0];
         if (typeof id !== 'string')
           throw new RpcError(-32602, 'Invalid params', 'subscription id must be a string');
         const cleanup = conn.subs.get(id);
-        if (!cleanup) return false;
+        if (!cleanup) return no;
         cleanup();
         conn.subs.delete(id);
-        return true;
+        return yes;
       }
     }
     throw new RpcError(-32601, 'Method not found');
@@ -184,6 +185,7 @@ export class RpcServer {
       if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(text);
     };
     const sub: Subscriber = {
+      id,
       send: (method, result) => {
         const text = JSON.stringify({ jsonrpc: '2.0', method, params: { subscription: id, result } });
         // Notifications sent while subscribing must follow the reply that carries the id.

@@ -12,14 +12,19 @@ export function lookup(addr: unknown): AccountId {
   throw new DispatchError({ tag: 'CannotLookup' }, 'CannotLookup');
 }
 
-const bal = (name: string) => moduleError('Balances', name);
+/** DispatchError::Token(...), as pallet-balances' fungible transfer reports its failures. */
+const token = (name: string) => new DispatchError({ tag: 'Token', value: { tag: name } }, `Token.${name}`);
 
+/**
+ * fungible::Mutate::transfer: `can_withdraw` (more than the balance: FundsUnavailable; below the existential
+ * deposit with keep-alive: NotExpendable), then `can_deposit` (a new account below it: BelowMinimum).
+ */
 function transfer(rt: Runtime, from: AccountId, to: AccountId, amount: bigint, keepAlive: boolean): void {
   const free = rt.free(from);
-  if (free < amount) throw bal('InsufficientBalance');
+  if (free < amount) throw token('FundsUnavailable');
   const rest = free - amount;
-  if (keepAlive && rest < EXISTENTIAL_DEPOSIT) throw bal('Expendability');
-  if (!rt.accountExists(to) && amount < EXISTENTIAL_DEPOSIT) throw bal('ExistentialDeposit');
+  if (keepAlive && rest < EXISTENTIAL_DEPOSIT) throw token('NotExpendable');
+  if (!rt.accountExists(to) && amount > 0n && amount < EXISTENTIAL_DEPOSIT) throw token('BelowMinimum');
   if (Buffer.from(from).equals(Buffer.from(to))) {
     rt.deposit('Balances', 'Transfer', from, to, amount);
     return;
