@@ -6,17 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { networkInterfaces, homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ReplayStore } from '@subnetkit/core';
+import type { AnySubnetPlugin, ReplayStore } from '@subnetkit/core';
 import { createMetricsRegistry } from '@subnetkit/metrics';
 import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import {
-  type AnySubnetPlugin,
-  type AxonPolicy,
-  type AxonServer,
-  createAxon,
-  type LegacyOptions,
-} from './axon.js';
+import { type AxonPolicy, type AxonServer, createAxon, type LegacyOptions } from './axon.js';
 import { MetagraphCache, type MinerChain } from './metagraph.js';
 import type { BatchOptions } from './runner.js';
 

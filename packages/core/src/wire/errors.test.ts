@@ -45,12 +45,19 @@ describe('wire-error catalogue', () => {
     const err = new WireError('InvalidRequest', 'field /a: Expected number', { field: '/a' });
     expect(err.status).toBe(400);
     expect(err.retryable).toBe(false);
-    expect(err.body()).toEqual({ error: 'InvalidRequest', message: 'field /a: Expected number', field: '/a' });
+    expect(err.body()).toEqual({
+      error: 'InvalidRequest',
+      message: 'field /a: Expected number',
+      field: '/a',
+    });
     expect(new WireError('Overloaded', 'busy').body()).toEqual({ error: 'Overloaded', message: 'busy' });
   });
 
   it('reads the kind back from a body, ignoring unknown kinds and non-JSON', () => {
-    expect(readWireError('{"error":"Timeout","message":"slow"}')).toEqual({ kind: 'Timeout', message: 'slow' });
+    expect(readWireError('{"error":"Timeout","message":"slow"}')).toEqual({
+      kind: 'Timeout',
+      message: 'slow',
+    });
     expect(readWireError('{"error":"Forbidden","message":"no"}')).toEqual({ message: 'no' });
     expect(readWireError('{"error":"toString"}')).toEqual({});
     expect(readWireError('not json')).toEqual({});

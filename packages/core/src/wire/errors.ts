@@ -43,19 +43,22 @@ export const WIRE_ERRORS = {
     status: 401,
     retryable: true,
     outcome: 'refused',
-    meaning: 'the nonce is too old or too far in the future; sign every attempt freshly and sync the clock (NTP)',
+    meaning:
+      'the nonce is too old or too far in the future; sign every attempt freshly and sync the clock (NTP)',
   },
   BadSignature: {
     status: 401,
     retryable: false,
     outcome: 'refused',
-    meaning: 'the signature does not verify over the method, target, body hash, nonce and receiver as received',
+    meaning:
+      'the signature does not verify over the method, target, body hash, nonce and receiver as received',
   },
   ReplayedRequest: {
     status: 401,
     retryable: true,
     outcome: 'refused',
-    meaning: 'this (hotkey, nonce) was already accepted; sign a fresh nonce for every attempt, retries included',
+    meaning:
+      'this (hotkey, nonce) was already accepted; sign a fresh nonce for every attempt, retries included',
   },
   LegacyAuth: {
     status: 401,
@@ -103,13 +106,15 @@ export const WIRE_ERRORS = {
     status: 499,
     retryable: true,
     outcome: 'timeout',
-    meaning: 'the caller closed the connection before the answer; the work was cancelled (logged, nobody reads it)',
+    meaning:
+      'the caller closed the connection before the answer; the work was cancelled (logged, nobody reads it)',
   },
   InternalError: {
     status: 500,
     retryable: true,
     outcome: 'http_error',
-    meaning: 'the subnet handler failed or returned an invalid response; the miner log has the cause by request id',
+    meaning:
+      'the subnet handler failed or returned an invalid response; the miner log has the cause by request id',
   },
   Overloaded: {
     status: 503,
@@ -218,7 +223,8 @@ export function classifyWireAnswer(
   status: number,
   kind?: WireErrorKind,
 ): { outcome: QueryOutcome; retryable: boolean } {
-  if (kind !== undefined) return { outcome: WIRE_ERRORS[kind].outcome, retryable: WIRE_ERRORS[kind].retryable };
+  if (kind !== undefined)
+    return { outcome: WIRE_ERRORS[kind].outcome, retryable: WIRE_ERRORS[kind].retryable };
   const specs: WireErrorSpec[] = Object.values(WIRE_ERRORS).filter((s) => s.status === status);
   const outcome = specs[0]?.outcome;
   const sameOutcome = outcome !== undefined && specs.every((s) => s.outcome === outcome);
