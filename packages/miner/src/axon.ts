@@ -11,8 +11,8 @@
  *   preHandler  access policy (403 Denied/NotRegistered/NoValidatorPermit)      ./axon/access.ts
  *               admission: deadline + stake-priority gate (503 Overloaded)      ./axon/admit.ts
  *   handler     plugin forward under the deadline, response schema (408, 500)   ./axon/handler.ts
- *   onSend      [legacy v10 plugin: reshape the answer]; `connection: close` while draining
- *   onResponse  metrics and totals                                              ./axon/observe.ts
+ *   onSend      [legacy v10 plugin: reshape the answer]; `connection: close` while draining;
+ *               metrics and totals (so a 499 to a caller already gone counts)   ./axon/observe.ts
  *
  * One error handler (./axon/errors.ts) turns whatever was thrown into the catalogue answer.
  */
@@ -153,8 +153,9 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
   app.decorateRequest('synapseCall', null as never);
   app.setErrorHandler(createErrorHandler({ hotkey, bodyLimit, subnet: plugin.name, log }));
   app.setNotFoundHandler(createNotFoundHandler(plugin.synapseNames, hotkey));
+  app.addHook('onRequest', observer.onRequest);
   app.addHook('onSend', drain.closeConnections);
-  app.addHook('onResponse', observer.onResponse);
+  app.addHook('onSend', observer.onSend);
   app.addHook('preClose', drain.preClose);
   app.addHook('onClose', async () => {
     shutdown.abort(new Error('miner is shutting down'));

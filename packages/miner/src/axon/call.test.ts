@@ -11,7 +11,8 @@ describe('openCall', () => {
       called = true;
     });
     expect(called).toBe(true);
-    expect(request.synapseCall).toEqual({ synapse: 'Work', priority: 0 });
+    expect(request.synapseCall).toMatchObject({ synapse: 'Work', priority: 0 });
+    expect(request.synapseCall.started).toBeGreaterThan(0);
   });
 
   it('reads the raw body, empty when there was none', () => {

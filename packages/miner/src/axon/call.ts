@@ -11,6 +11,8 @@ import type { Deadline } from '../deadline.js';
 export interface SynapseCall {
   /** The synapse this route serves. */
   readonly synapse: string;
+  /** `performance.now()` when the request arrived (for `X-Bittensor-Process-Time`). */
+  readonly started: number;
   /** The caller's hotkey, once its signature verified. */
   hotkey?: string;
   /** The caller as the access policy admitted it. */
@@ -37,7 +39,11 @@ declare module 'fastify' {
 
 /** onRequest: opens the call state for the route's synapse. */
 export function openCall(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-  request.synapseCall = { synapse: request.routeOptions.config.synapse ?? '', priority: 0 };
+  request.synapseCall = {
+    synapse: request.routeOptions.config.synapse ?? '',
+    started: performance.now(),
+    priority: 0,
+  };
   done();
 }
 

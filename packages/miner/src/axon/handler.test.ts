@@ -17,6 +17,7 @@ async function serve(run: SynapseRunner['run'], timeoutMs = 1_000) {
     const deadline = new Deadline(timeoutMs);
     request.synapseCall = {
       synapse: 'Add',
+      started: performance.now(),
       priority: 0,
       caller: { hotkey: 'v' },
       deadline,

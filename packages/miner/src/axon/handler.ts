@@ -53,7 +53,7 @@ export function createSynapseHandler(
       return reply
         .code(200)
         .header('x-bittensor-hotkey', hotkey)
-        .header('x-bittensor-process-time', (reply.elapsedTime / 1000).toFixed(6))
+        .header('x-bittensor-process-time', ((performance.now() - call.started) / 1000).toFixed(6))
         .type('application/json')
         .send(JSON.stringify(result));
     } finally {

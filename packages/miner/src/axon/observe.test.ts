@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createMinerMetrics } from '../metrics.js';
 import { createRequestObserver } from './observe.js';
 
-describe('request observer (onResponse)', () => {
+describe('request observer (onRequest + onSend)', () => {
   it('counts synapse routes and unknown paths, not service routes', async () => {
     const registry = createMetricsRegistry();
     const load = { running: 1, waiting: 2, shed: 3 };
@@ -13,7 +13,8 @@ describe('request observer (onResponse)', () => {
       () => load,
     );
     const app = Fastify();
-    app.addHook('onResponse', observer.onResponse);
+    app.addHook('onRequest', observer.onRequest);
+    app.addHook('onSend', observer.onSend);
     app.post('/Compute', { config: { synapse: 'Compute' } }, async (_req, reply) => reply.code(403).send({}));
     app.get('/healthz', async () => ({ ok: true }));
     await app.inject({ method: 'POST', url: '/Compute' });

@@ -1,7 +1,8 @@
 /**
- * Request accounting (onResponse): totals for the per-minute log line and tests, and the
- * per-synapse request counter and latency histogram. Only synapse routes and unknown paths count;
- * /metrics, /healthz and /openapi.json do not.
+ * Request accounting (onRequest + onSend): totals for the per-minute log line and tests, and the
+ * per-synapse request counter and latency histogram. Counted when the answer is sent, not when it
+ * finished writing, so a 499 to a caller that already went away counts too. Only synapse routes
+ * and unknown paths count; /metrics, /healthz and /openapi.json do not.
  */
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { MinerMetrics } from '../metrics.js';
@@ -17,9 +18,10 @@ export interface AxonStats {
   shed: number;
 }
 
-/** The onResponse hook and the totals it keeps. */
+/** The hooks and the totals they keep. */
 export interface RequestObserver {
-  onResponse(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
+  onRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
+  onSend(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: HookHandlerDoneFunction): void;
   stats(): AxonStats;
 }
 
@@ -29,8 +31,13 @@ export function createRequestObserver(metrics: MinerMetrics, gate: () => GateSta
   // Metric children are cached per label set: the label hashing showed up in the hot path.
   const requestCounters = new Map<string, { inc(): void }>();
   const latencyHistograms = new Map<string, { observe(v: number): void }>();
+  const started = new WeakMap<FastifyRequest, number>();
   return {
-    onResponse(request, reply, done) {
+    onRequest(request, _reply, done) {
+      started.set(request, performance.now());
+      done();
+    },
+    onSend(request, reply, _payload, done) {
       const synapse = request.routeOptions.config.synapse;
       const status = reply.statusCode;
       if (synapse !== undefined || status === 404) {
@@ -50,7 +57,7 @@ export function createRequestObserver(metrics: MinerMetrics, gate: () => GateSta
           histogram = metrics.latency.labels({ synapse: label });
           latencyHistograms.set(label, histogram);
         }
-        histogram.observe(reply.elapsedTime / 1000);
+        histogram.observe((performance.now() - (started.get(request) ?? performance.now())) / 1000);
       }
       done();
     },

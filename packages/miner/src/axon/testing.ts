@@ -22,7 +22,7 @@ export function fakeRequest(
     headers: init.headers ?? {},
     body: init.body,
     routeOptions: { config: { synapse } },
-    synapseCall: { synapse, priority: 0, ...init.call },
+    synapseCall: { synapse, started: performance.now(), priority: 0, ...init.call },
   } as unknown as FastifyRequest;
 }
 
