@@ -26,7 +26,7 @@ export {
   staticMetagraph,
 } from './metagraph.js';
 export { createMinerMetrics, type MinerMetrics } from './metrics.js';
-export { buildOpenApi, ERROR_STATUS_DOC, type OpenApiOptions } from './openapi.js';
+export { buildOpenApi, type OpenApiOptions } from './openapi.js';
 export { type AccessDecision, type AccessPolicy, createAccessCheck } from './policy.js';
 export { type GateStats, OverloadedError, PriorityGate, type PriorityGateOptions } from './priority-gate.js';
 export {

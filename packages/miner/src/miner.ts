@@ -6,17 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { networkInterfaces, homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ReplayStore } from '@subnetkit/core';
+import type { AnySubnetPlugin, ReplayStore } from '@subnetkit/core';
 import { createMetricsRegistry } from '@subnetkit/metrics';
 import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import {
-  type AnySubnetPlugin,
-  type AxonPolicy,
-  type AxonServer,
-  createAxon,
-  type LegacyOptions,
-} from './axon.js';
+import { type AxonPolicy, type AxonServer, createAxon, type LegacyOptions } from './axon.js';
 import { MetagraphCache, type MinerChain } from './metagraph.js';
 import type { BatchOptions } from './runner.js';
 
@@ -188,25 +182,7 @@ export async function startMiner(options: StartMinerOptions): Promise<RunningMin
 
   let announced: RunningMiner['announced'];
   try {
-    if (!options.skipAnnounce) {
-      const ip = options.externalIp ?? detectExternalIp();
-      if (!ip) {
-        throw new Error(
-          'cannot tell which IP validators should use to reach this miner; pass --external-ip <public IPv4>',
-        );
-      }
-      const wantPort = options.externalPort ?? port;
-      const current = await chain.axonOf(netuid, hotkey.address);
-      const changed = !current || current.ip !== ip || current.port !== wantPort;
-      if (changed) {
-        log.info(`announcing axon ${ip}:${wantPort} for ${hotkey.address} on netuid ${netuid} (serve_axon)`);
-        await chain.serveAxon(netuid, { ip, port: wantPort, version: AXON_VERSION });
-        await metagraph.refresh();
-      } else {
-        log.info(`axon ${ip}:${wantPort} already on chain for ${hotkey.address}; not re-announcing`);
-      }
-      announced = { ip, port: wantPort, changed };
-    }
+    if (!options.skipAnnounce) announced = await announceAxon(options, port, log, () => metagraph.refresh());
   } catch (err) {
     metagraph.stop();
     await app.close();
@@ -258,4 +234,31 @@ export async function startMiner(options: StartMinerOptions): Promise<RunningMin
     `miner for subnet ${plugin.name} serving on ${host}:${port} as ${hotkey.address} (uid ${me.uid}, netuid ${netuid}); backend ${backend}`,
   );
   return { app, port, url: `http://127.0.0.1:${port}`, announced, metagraph, model, backend, stop };
+}
+
+/** Calls `serve_axon` only when the ip/port on chain differ from what this miner would announce. */
+async function announceAxon(
+  options: StartMinerOptions,
+  port: number,
+  log: Logger,
+  refreshMetagraph: () => Promise<unknown>,
+): Promise<NonNullable<RunningMiner['announced']>> {
+  const { chain, netuid, hotkey } = options;
+  const ip = options.externalIp ?? detectExternalIp();
+  if (!ip) {
+    throw new Error(
+      'cannot tell which IP validators should use to reach this miner; pass --external-ip <public IPv4>',
+    );
+  }
+  const wantPort = options.externalPort ?? port;
+  const current = await chain.axonOf(netuid, hotkey.address);
+  const changed = !current || current.ip !== ip || current.port !== wantPort;
+  if (changed) {
+    log.info(`announcing axon ${ip}:${wantPort} for ${hotkey.address} on netuid ${netuid} (serve_axon)`);
+    await chain.serveAxon(netuid, { ip, port: wantPort, version: AXON_VERSION });
+    await refreshMetagraph();
+  } else {
+    log.info(`axon ${ip}:${wantPort} already on chain for ${hotkey.address}; not re-announcing`);
+  }
+  return { ip, port: wantPort, changed };
 }

@@ -2,19 +2,42 @@
  * OpenAPI 3.1 description of an axon, generated from the plugin's TypeBox schemas, so validators
  * written in other languages can generate clients for `POST /<SynapseName>`.
  */
-import type { AnySubnetPlugin } from './axon.js';
+import {
+  type AnySubnetPlugin,
+  WIRE_ERRORS,
+  WireErrorBodySchema,
+  type WireErrorKind,
+  wireErrorsByStatus,
+} from '@subnetkit/core';
 
-/** Error kinds the axon can answer with, by HTTP status. */
-export const ERROR_STATUS_DOC: Record<number, string> = {
-  400: 'InvalidRequest: the body is not JSON or does not match the request schema (the message names the field)',
-  401: 'btauth/1 verification failed: MalformedAuth, WrongReceiver, StaleRequest, BadSignature or ReplayedRequest',
-  403: 'Forbidden: the verified hotkey is not registered, lacks a validator permit, or is denied',
-  404: 'UnknownSynapse',
-  408: 'Timeout: the answer took longer than the synapse timeout',
-  413: 'PayloadTooLarge: the body is over the miner body limit',
-  500: 'InternalError: the subnet handler failed (the miner logs the cause)',
-  503: 'Overloaded: the miner is saturated and this caller had the lowest stake priority (or it is shutting down)',
-};
+/**
+ * One response per HTTP status of core's wire-error catalogue: the description lists each kind
+ * with its meaning and whether a retry may succeed; the body schema narrows `error` to those kinds.
+ */
+function errorResponses(): Record<string, unknown> {
+  const responses: Record<string, unknown> = {};
+  for (const [status, kinds] of wireErrorsByStatus()) {
+    responses[String(status)] = {
+      description: kinds.map(describeKind).join('\n'),
+      content: {
+        'application/json': {
+          schema: {
+            allOf: [
+              { $ref: '#/components/schemas/Error' },
+              { type: 'object', properties: { error: { type: 'string', enum: kinds } } },
+            ],
+          },
+        },
+      },
+    };
+  }
+  return responses;
+}
+
+function describeKind(kind: WireErrorKind): string {
+  const spec = WIRE_ERRORS[kind];
+  return `${kind}${spec.retryable ? ' (retryable)' : ''}: ${spec.meaning}`;
+}
 
 /** Converts a TypeBox schema to plain JSON Schema (drops TypeBox's symbol keys). */
 function plain(schema: unknown): unknown {
@@ -40,17 +63,8 @@ export interface OpenApiOptions {
 
 /** Builds the OpenAPI document served at `GET /openapi.json`. */
 export function buildOpenApi(plugin: AnySubnetPlugin, options: OpenApiOptions): Record<string, unknown> {
-  const schemas: Record<string, unknown> = {
-    Error: {
-      type: 'object',
-      required: ['error', 'message'],
-      properties: {
-        error: { type: 'string', description: 'Machine-readable kind, e.g. BadSignature' },
-        message: { type: 'string', description: 'What went wrong and how to fix it' },
-        field: { type: 'string', description: 'JSON pointer of the offending field (400 only)' },
-      },
-    },
-  };
+  const schemas: Record<string, unknown> = { Error: plain(WireErrorBodySchema) };
+  const errors = errorResponses();
   const paths: Record<string, unknown> = {};
   const parameters = BTAUTH_PARAMS.map(([name, description]) => ({
     name,
@@ -63,13 +77,6 @@ export function buildOpenApi(plugin: AnySubnetPlugin, options: OpenApiOptions): 
     const def = plugin.synapses[name]!;
     schemas[`${name}Request`] = plain(def.request);
     schemas[`${name}Response`] = plain(def.response);
-    const errorResponses: Record<string, unknown> = {};
-    for (const [status, description] of Object.entries(ERROR_STATUS_DOC)) {
-      errorResponses[status] = {
-        description,
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-      };
-    }
     paths[`/${name}`] = {
       post: {
         operationId: name,
@@ -92,7 +99,7 @@ export function buildOpenApi(plugin: AnySubnetPlugin, options: OpenApiOptions): 
             },
             content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}Response` } } },
           },
-          ...errorResponses,
+          ...errors,
         },
       },
     };

@@ -7,8 +7,7 @@
  * slot until then, so a hung model turns into 503s instead of an ever-growing queue. Non-batched
  * handlers get an AbortSignal that fires at the deadline so they can stop early.
  */
-import type { CallerInfo, PluginLogger } from '@subnetkit/core';
-import type { AnySubnetPlugin } from './axon.js';
+import type { AnySubnetPlugin, CallerInfo, PluginLogger } from '@subnetkit/core';
 import { type BatchEvent, MicroBatcher } from '@subnetkit/inference';
 
 /** Batching settings for plugins with `forwardBatch`. */

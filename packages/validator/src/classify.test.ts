@@ -18,14 +18,40 @@ describe('classify', () => {
     expect(classifyNetworkError(wrapped, false).outcome).toBe('refused');
   });
 
-  it('keeps the axon message of an HTTP error', () => {
+  it('keeps the axon message of an HTTP error and judges an answer without a kind by its status', () => {
     expect(classifyResponse(403, '{"message":"Non-validator hotkey"}', anything)).toEqual({
-      outcome: 'http_error',
+      outcome: 'refused',
       error: 'HTTP 403: Non-validator hotkey',
     });
-    expect(classifyResponse(500, 'boom', anything).error).toBe('HTTP 500: boom');
+    expect(classifyResponse(500, 'boom', anything)).toEqual({
+      outcome: 'http_error',
+      error: 'HTTP 500: boom',
+    });
+    expect(classifyResponse(408, '', anything).outcome).toBe('timeout');
+    expect(classifyResponse(503, 'busy', anything).outcome).toBe('overloaded');
     expect(classifyResponse(502, '', anything).error).toBe('HTTP 502');
     expect(axonMessage('{"error":"bad"}')).toBe('bad');
+  });
+
+  it('classifies an answer by the catalogue kind in its body', () => {
+    const answer = (error: string, message: string) => JSON.stringify({ error, message });
+    expect(classifyResponse(408, answer('Timeout', 'Compute took longer than 100 ms'), anything)).toEqual({
+      outcome: 'timeout',
+      kind: 'Timeout',
+      error: 'HTTP 408 Timeout: Compute took longer than 100 ms',
+    });
+    expect(classifyResponse(403, answer('NotRegistered', 'no'), anything)).toMatchObject({
+      outcome: 'refused',
+      kind: 'NotRegistered',
+    });
+    expect(classifyResponse(401, answer('BadSignature', 'no'), anything).outcome).toBe('refused');
+    expect(classifyResponse(503, answer('ShuttingDown', 'bye'), anything).outcome).toBe('overloaded');
+    expect(classifyResponse(400, answer('InvalidRequest', 'field /a'), anything).outcome).toBe('http_error');
+    // An unknown kind is no kind: the status decides.
+    expect(classifyResponse(403, answer('Forbidden', 'no'), anything)).toEqual({
+      outcome: 'refused',
+      error: 'HTTP 403: no',
+    });
   });
 
   it('checks 2xx bodies: JSON and schema', () => {
@@ -39,11 +65,17 @@ describe('classify', () => {
     expect(classifyResponse(200, '{"result":3}', schema)).toEqual({ outcome: 'ok', response: { result: 3 } });
   });
 
-  it('retries timeouts, refusals and 5xx only', () => {
+  it('retries network timeouts and refusals, and answers the catalogue calls retryable', () => {
     expect(isRetryable('timeout')).toBe(true);
     expect(isRetryable('refused')).toBe(true);
-    expect(isRetryable('http_error', 503)).toBe(true);
-    expect(isRetryable('http_error', 403)).toBe(false);
+    expect(isRetryable('http_error', 500)).toBe(true);
+    expect(isRetryable('overloaded', 503)).toBe(true);
+    expect(isRetryable('overloaded', 503, 'ShuttingDown')).toBe(true);
+    expect(isRetryable('refused', 403)).toBe(false);
+    expect(isRetryable('refused', 401, 'BadSignature')).toBe(false);
+    expect(isRetryable('refused', 401, 'ReplayedRequest')).toBe(true);
+    expect(isRetryable('timeout', 408, 'Timeout')).toBe(true);
+    expect(isRetryable('http_error', 400, 'InvalidRequest')).toBe(false);
     expect(isRetryable('invalid_response')).toBe(false);
     expect(isRetryable('ok')).toBe(false);
   });

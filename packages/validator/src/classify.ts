@@ -2,7 +2,7 @@
  * How a query ended, decided from what the dendrite saw: pure functions so every branch is
  * tested without sockets.
  */
-import type { QueryOutcome } from '@subnetkit/core';
+import { classifyWireAnswer, type QueryOutcome, readWireError, type WireErrorKind } from '@subnetkit/core';
 
 /** Error codes that mean "too slow" rather than "unreachable". */
 const TIMEOUT_CODES = new Set([
@@ -57,15 +57,26 @@ export function axonMessage(bodyText: string, max = 300): string {
   return text.slice(0, max);
 }
 
-/** Decides the outcome of a response that arrived: `http_error` for non-2xx, else a schema check. */
+/**
+ * Decides the outcome of a response that arrived. A non-2xx answer is classified by the wire-error
+ * kind in its body (core's catalogue: 408 Timeout counts as `timeout`, 401/403 as `refused`, 503 as
+ * `overloaded`, ...), or by its status when the axon sent no known kind (a Python axon). A 2xx
+ * answer must be JSON matching the response schema.
+ */
 export function classifyResponse(
   status: number,
   bodyText: string,
   validate: (body: unknown) => string | undefined,
-): { outcome: QueryOutcome; response?: unknown; error?: string } {
+): { outcome: QueryOutcome; response?: unknown; error?: string; kind?: WireErrorKind } {
   if (status < 200 || status >= 300) {
+    const { kind } = readWireError(bodyText);
     const msg = axonMessage(bodyText);
-    return { outcome: 'http_error', error: msg ? `HTTP ${status}: ${msg}` : `HTTP ${status}` };
+    const label = kind === undefined ? `HTTP ${status}` : `HTTP ${status} ${kind}`;
+    const out = {
+      outcome: classifyWireAnswer(status, kind).outcome,
+      error: msg ? `${label}: ${msg}` : label,
+    };
+    return kind === undefined ? out : { ...out, kind };
   }
   let body: unknown;
   try {
@@ -78,7 +89,12 @@ export function classifyResponse(
   return { outcome: 'ok', response: body };
 }
 
-/** Outcomes worth another attempt (with a fresh nonce): the miner may answer next time. */
-export function isRetryable(outcome: QueryOutcome, status?: number): boolean {
-  return outcome === 'timeout' || outcome === 'refused' || (outcome === 'http_error' && (status ?? 0) >= 500);
+/**
+ * Whether another attempt (with a fresh nonce) may succeed. A network failure (no `status`): on
+ * timeouts and refusals. An HTTP answer: as the catalogue says for its kind, else for its status.
+ */
+export function isRetryable(outcome: QueryOutcome, status?: number, kind?: WireErrorKind): boolean {
+  if (outcome === 'ok' || outcome === 'invalid_response') return false;
+  if (status === undefined) return outcome === 'timeout' || outcome === 'refused';
+  return classifyWireAnswer(status, kind).retryable;
 }

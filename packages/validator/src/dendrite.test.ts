@@ -30,7 +30,7 @@ describe('Dendrite', () => {
     keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
     const validator = keyring.addFromUri('//Alice');
     for (let i = 0; i < 6; i++) minerKeys.push(keyring.addFromUri(`//Miner${i}`).address);
-    // Axon behaviours: 0 ok, 1 slow, 2 403 with a message, 3 wrong schema, 4 not JSON, 5 fails once then ok.
+    // Axon behaviours: 0 ok, 1 slow, 2 403 with a message (no catalogue kind: judged by status), 3 wrong schema, 4 not JSON, 5 fails once then ok.
     axons = await startFakeAxons({
       count: 6,
       delayMs: (i) => (i === 1 ? 2_000 : 0),
@@ -87,7 +87,7 @@ describe('Dendrite', () => {
     expect(res.map((r) => r.outcome)).toEqual([
       'ok',
       'timeout',
-      'http_error',
+      'refused',
       'invalid_response',
       'invalid_response',
       'ok',

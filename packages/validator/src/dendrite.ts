@@ -5,7 +5,7 @@
  * query classified with its latency. Retries happen here, at the application level only.
  */
 import { performance } from 'node:perf_hooks';
-import type { MinerResponse, QueryOutcome } from '@subnetkit/core';
+import type { MinerResponse, QueryOutcome, WireErrorKind } from '@subnetkit/core';
 import { Pool } from 'undici';
 import { classifyNetworkError, classifyResponse, isRetryable } from './classify.js';
 import type { MinerTarget } from './types.js';
@@ -27,7 +27,7 @@ export interface DendriteOptions {
   concurrency?: number;
   /** Keep-alive connections per axon. Default 2. */
   connectionsPerAxon?: number;
-  /** Extra attempts for a timeout, refusal or 5xx. Default 0. */
+  /** Extra attempts for a timeout, a refused connection, or an answer the catalogue calls retryable. Default 0. */
   retries?: number;
   /** Responses larger than this are cut off and counted invalid. Default 1 MiB. */
   maxResponseBytes?: number;
@@ -45,6 +45,8 @@ export interface QueryOptions {
 /** A classified answer: core's `MinerResponse` plus the reason of a failure and the attempts made. */
 export interface DendriteResponse<R = unknown> extends MinerResponse<R> {
   error?: string;
+  /** The wire-error kind the axon answered with (core's catalogue), for non-2xx answers. */
+  kind?: WireErrorKind;
   attempts: number;
 }
 
@@ -165,7 +167,7 @@ export class Dendrite {
     let last: DendriteResponse<R> | undefined;
     for (let attempt = 1; attempt <= retries + 1; attempt++) {
       last = await this.attempt<R>(target, path, body, options, attempt);
-      if (last.outcome === 'ok' || !isRetryable(last.outcome, last.status)) break;
+      if (!isRetryable(last.outcome, last.status, last.kind)) break;
     }
     return last!;
   }
@@ -231,6 +233,7 @@ export class Dendrite {
       };
       if (verdict.outcome === 'ok') out.response = verdict.response as R;
       if (verdict.error !== undefined) out.error = verdict.error;
+      if (verdict.kind !== undefined) out.kind = verdict.kind;
       return out;
     } catch (err) {
       const { outcome, error } = classifyNetworkError(err, deadlinePassed);

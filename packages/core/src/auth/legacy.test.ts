@@ -458,4 +458,12 @@ describe('legacyFailure', () => {
     });
     expect(legacyFailure(500, 'caf\u00e9\nboom').headers.bt_header_axon_status_message).toBe('caf??boom');
   });
+
+  it('adds the wire-error kind to the body when given', () => {
+    expect(JSON.parse(legacyFailure(401, 'LegacyAuth: Missing Nonce', 'LegacyAuth').body)).toEqual({
+      error: 'LegacyAuth',
+      message: 'LegacyAuth: Missing Nonce',
+    });
+    expect(JSON.parse(legacyFailure(401, 'x').body)).toEqual({ message: 'x' });
+  });
 });

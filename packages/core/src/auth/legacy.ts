@@ -362,16 +362,17 @@ export interface LegacyFailureResponse {
   readonly status: number;
   /** Response headers: JSON content type plus the axon status the Python dendrite merges in. */
   readonly headers: Readonly<Record<string, string>>;
-  /** JSON text `{"message": ...}`. */
+  /** JSON text `{"message": ...}`, plus `"error": kind` when the failure has a wire-error kind. */
   readonly body: string;
 }
 
 /**
- * Builds a failure response as the Python axon sends it: JSON body `{"message": message}`, with
+ * Builds a failure response as the Python axon sends it: JSON body `{"message": message}` (plus
+ * `error` when a wire-error `kind` is given), with
  * `bt_header_axon_status_code` / `bt_header_axon_status_message` headers so a Python dendrite reports
  * the same status (header text reduced to printable ASCII, as headers require).
  */
-export function legacyFailure(status: number, message: string): LegacyFailureResponse {
+export function legacyFailure(status: number, message: string, kind?: string): LegacyFailureResponse {
   return {
     status,
     headers: {
@@ -379,6 +380,7 @@ export function legacyFailure(status: number, message: string): LegacyFailureRes
       bt_header_axon_status_code: String(status),
       bt_header_axon_status_message: message.replace(/[^\x20-\x7e]/g, '?').slice(0, 1024),
     },
-    body: JSON.stringify({ message }),
+    // A Python dendrite reads `message` only; the extra `error` names the wire-error kind for others.
+    body: JSON.stringify(kind === undefined ? { message } : { error: kind, message }),
   };
 }

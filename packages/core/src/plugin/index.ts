@@ -1,5 +1,6 @@
 export { checkRewards, defineSubnet, isSubnetPlugin, SubnetDefinitionError, seededRandom } from './define.js';
 export type {
+  AnySubnetPlugin,
   CallerInfo,
   Challenge,
   ChallengeContext,

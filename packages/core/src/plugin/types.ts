@@ -114,8 +114,13 @@ export type Challenge<S extends SynapseMap, Truth> = {
   [K in keyof S & string]: { synapse: K; request: RequestOf<S, K>; truth: Truth };
 }[keyof S & string];
 
-/** How one miner's query ended, as the dendrite classified it. */
-export type QueryOutcome = 'ok' | 'timeout' | 'refused' | 'http_error' | 'invalid_response';
+/**
+ * How one miner's query ended, as the dendrite classified it: `ok`; `timeout` (no answer in time,
+ * or the axon answered 408); `refused` (no connection, or the axon refused the caller: 401/403);
+ * `overloaded` (the axon is saturated, shutting down or cannot serve now: 503); `http_error` (any
+ * other non-2xx answer); `invalid_response` (2xx but not JSON or not the response schema).
+ */
+export type QueryOutcome = 'ok' | 'timeout' | 'refused' | 'overloaded' | 'http_error' | 'invalid_response';
 
 /** One miner's answer to a challenge. `response` is present only when `outcome` is `ok`. */
 export interface MinerResponse<Res> {
@@ -192,3 +197,10 @@ export interface SubnetPlugin<
   /** The synapse names, in declaration order. */
   readonly synapseNames: (keyof S & string)[];
 }
+
+/**
+ * Any subnet plugin, whatever its synapses, model and truth types: what the miner, validator and CLI
+ * accept (types are checked at the schema level at run time).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: runners serve plugins of every shape, see SubnetPlugin
+export type AnySubnetPlugin = SubnetPlugin<any, any, any>;
