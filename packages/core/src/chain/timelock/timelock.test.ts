@@ -157,7 +157,8 @@ describe('timelock encryption (tle-compatible)', () => {
     const other = beaconKeyPairFromSeed(new TextEncoder().encode('other'));
     expect(() => timelockDecrypt(ct, beaconSign(other.secretKey, 42n))).toThrow(/does not open/);
     const tampered = ct.slice();
-    tampered[ct.length - 30] ^= 1;
+    const at = ct.length - 30;
+    tampered[at] = tampered[at]! ^ 1;
     expect(() => timelockDecrypt(tampered, sig42)).toThrow(TimelockDecryptError);
     expect(() => timelockDecrypt(ct.subarray(0, 100), sig42)).toThrow(/truncated/);
   });
