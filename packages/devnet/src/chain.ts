@@ -74,6 +74,9 @@ const PAYS_NO = new Set([
   'SubtensorModule.commit_mechanism_weights',
   'SubtensorModule.reveal_weights',
   'SubtensorModule.reveal_mechanism_weights',
+  'SubtensorModule.commit_timelocked_weights',
+  'SubtensorModule.commit_timelocked_mechanism_weights',
+  'SubtensorModule.commit_crv3_mechanism_weights',
   'SubtensorModule.serve_axon',
   'SubtensorModule.serve_prometheus',
   'Sudo.sudo',
@@ -89,6 +92,9 @@ const WEIGHT_CALLS = new Set([
   'commit_mechanism_weights',
   'reveal_weights',
   'reveal_mechanism_weights',
+  'commit_timelocked_weights',
+  'commit_timelocked_mechanism_weights',
+  'commit_crv3_mechanism_weights',
 ]);
 
 /** subtensor's CustomTransactionError codes for the serving checks (protocol facts 2.0); others are 255. */
