@@ -10,6 +10,7 @@ import {
   buildAddStake,
   buildAdminUtils,
   buildBurnedRegister,
+  buildCommitTimelockedWeights,
   buildCommitWeights,
   buildRegisterNetwork,
   buildRemoveStake,
@@ -74,6 +75,44 @@ describe('call encoding conforms to the real subtensor metadata (spec 381)', () 
       [
         ['netuid', 'u16'],
         ['commitHash', 'H256'],
+      ],
+    ],
+    [
+      'commit_timelocked_weights',
+      buildCommitTimelockedWeights(tx, {
+        netuid: 1,
+        commit: new Uint8Array([1, 2, 3]),
+        revealRound: 7n,
+        version: 4,
+      }),
+      'subtensorModule',
+      'commitTimelockedWeights',
+      [7, 113],
+      [
+        ['netuid', 'u16'],
+        ['commit', 'Bytes'],
+        ['revealRound', 'u64'],
+        ['commitRevealVersion', 'u16'],
+      ],
+    ],
+    [
+      'commit_timelocked_mechanism_weights',
+      buildCommitTimelockedWeights(tx, {
+        netuid: 1,
+        mecid: 1,
+        commit: new Uint8Array([9]),
+        revealRound: 7n,
+        version: 4,
+      }),
+      'subtensorModule',
+      'commitTimelockedMechanismWeights',
+      [7, 118],
+      [
+        ['netuid', 'u16'],
+        ['mecid', 'u8'],
+        ['commit', 'Bytes'],
+        ['revealRound', 'u64'],
+        ['commitRevealVersion', 'u16'],
       ],
     ],
     [
@@ -221,6 +260,17 @@ describe('call encoding conforms to the real subtensor metadata (spec 381)', () 
   it('encodes set_weights to the golden bytes from the metadata summary', () => {
     const c = buildSetWeights(tx, { netuid: 1, uids: [0, 1], values: [65535, 32767], versionKey: 0n });
     expect(c.toHex()).toBe('0x07000100080000010008ffffff7f0000000000000000');
+  });
+
+  it('sends the timelocked commit bytes as they are (Bytes: compact length + the ciphertext)', () => {
+    const c = buildCommitTimelockedWeights(tx, {
+      netuid: 1,
+      commit: new Uint8Array([0xaa, 0xbb, 0xcc]),
+      revealRound: 7n,
+      version: 4,
+    });
+    // index 7/113, netuid 1, compact(3) aabbcc, round 7 (u64 LE), version 4 (u16 LE)
+    expect(c.toHex()).toBe('0x07710100' + '0caabbcc' + '0700000000000000' + '0400');
   });
 
   it('decodes the inner AdminUtils call of a sudo wrapper', () => {
