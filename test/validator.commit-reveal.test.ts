@@ -61,7 +61,11 @@ describe('validator with commit-reveal weights (devnet)', () => {
       },
     });
     redis = new Redis(REDIS_URL);
-    client = await connect(devnet.url, { commitStore: new RedisCommitStore(redis, prefix) });
+    // v2 hash commits (salted, revealed by the validator); validator.timelock.test.ts covers CR v4.
+    client = await connect(devnet.url, {
+      commitStore: new RedisCommitStore(redis, prefix),
+      commitMode: 'v2',
+    });
   }, 120_000);
 
   afterAll(async () => {

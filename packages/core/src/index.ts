@@ -10,3 +10,4 @@ export * from './consensus/index.js';
 export * from './plugin/index.js';
 export * from './weights/index.js';
 export * from './wire/index.js';
+export * from './chain/timelock/index.js';

@@ -22,6 +22,7 @@ import { registerBasicPallets } from './runtime/basic.js';
 import { Runtime, type AccountInfo, type RuntimeOptions } from './runtime/runtime.js';
 import type { Layer } from './runtime/storage.js';
 import { registerSubtensor, type Subtensor } from './runtime/subtensor.js';
+import { type Drand, registerDrand } from './runtime/drand.js';
 
 export interface HeaderJson {
   parentHash: string;
@@ -73,6 +74,9 @@ const PAYS_NO = new Set([
   'SubtensorModule.commit_mechanism_weights',
   'SubtensorModule.reveal_weights',
   'SubtensorModule.reveal_mechanism_weights',
+  'SubtensorModule.commit_timelocked_weights',
+  'SubtensorModule.commit_timelocked_mechanism_weights',
+  'SubtensorModule.commit_crv3_mechanism_weights',
   'SubtensorModule.serve_axon',
   'SubtensorModule.serve_prometheus',
   'Sudo.sudo',
@@ -88,6 +92,9 @@ const WEIGHT_CALLS = new Set([
   'commit_mechanism_weights',
   'reveal_weights',
   'reveal_mechanism_weights',
+  'commit_timelocked_weights',
+  'commit_timelocked_mechanism_weights',
+  'commit_crv3_mechanism_weights',
 ]);
 
 /** subtensor's CustomTransactionError codes for the serving checks (protocol facts 2.0); others are 255. */
@@ -112,6 +119,7 @@ export interface ChainEvents {
 export class Chain extends EventEmitter<ChainEvents> {
   readonly rt: Runtime;
   readonly sub: Subtensor;
+  readonly drand: Drand;
   genesisHash = '';
   private readonly blocks: BlockRecord[] = [];
   private readonly byHash = new Map<string, number>();
@@ -137,6 +145,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     registerBasicPallets(this.rt);
     this.sub = registerSubtensor(this.rt);
     registerAdminUtils(this.rt, this.sub);
+    this.drand = registerDrand(this.rt, this.sub);
   }
 
   // ---- blocks ----------------------------------------------------------------------------------------
@@ -233,6 +242,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     s.set('System.BlockHash', parent.number, hexToU8a(parent.hash));
     const hashCount = 4096;
     if (number > hashCount) s.remove('System.BlockHash', number - hashCount - 1);
+    // subtensor block_step: reveal matured timelocked commits before the epoch runs.
+    this.drand.onInitialize();
     this.sub.onInitialize();
 
     const extrinsics: Uint8Array[] = [];

@@ -83,6 +83,8 @@ export interface DevnetGenesis {
   stakeThreshold?: TaoAmount;
   adminFreezeWindow?: number;
   networkMinLockCost?: TaoAmount;
+  /** Period of the devnet's drand beacon, whole seconds (default 3, as drand quicknet). */
+  drandPeriod?: number;
   subnets?: GenesisSubnet[];
 }
 
@@ -268,6 +270,7 @@ export function buildGenesis(chain: Chain, genesis: DevnetGenesis = {}): void {
     chain.sub.appendNeurons(sn.netuid, hotkeys);
     chain.sub.epoch(sn.netuid);
   }
+  chain.drand.initBeacon(genesis.drandPeriod ?? 3);
   rt.events = [];
   rt.invalidateNetuids();
   chain.sealGenesis();

@@ -41,6 +41,28 @@ export function buildSetWeights<R>(
   return call(tx, 'subtensorModule', 'setWeights')(a.netuid, uids, values, a.versionKey);
 }
 
+/**
+ * `SubtensorModule.commit_timelocked_weights(netuid, commit, reveal_round, commit_reveal_version)`, or
+ * `commit_timelocked_mechanism_weights` when `mecid` > 0 (commit-reveal v3/v4, drand timelock).
+ */
+export function buildCommitTimelockedWeights<R>(
+  tx: TxLike<R>,
+  a: { netuid: number; mecid?: number; commit: Uint8Array; revealRound: bigint; version: number },
+): R {
+  // Hex, not the Uint8Array: @polkadot/types reads a Uint8Array given for `Bytes` as already length-prefixed.
+  const commit = `0x${Buffer.from(a.commit).toString('hex')}`;
+  if (a.mecid !== undefined && a.mecid > 0) {
+    return call(tx, 'subtensorModule', 'commitTimelockedMechanismWeights')(
+      a.netuid,
+      a.mecid,
+      commit,
+      a.revealRound,
+      a.version,
+    );
+  }
+  return call(tx, 'subtensorModule', 'commitTimelockedWeights')(a.netuid, commit, a.revealRound, a.version);
+}
+
 /** `SubtensorModule.commit_weights(netuid, commit_hash)` (commit-reveal v2). */
 export function buildCommitWeights<R>(tx: TxLike<R>, a: { netuid: number; commitHash: string }): R {
   return call(tx, 'subtensorModule', 'commitWeights')(a.netuid, a.commitHash);

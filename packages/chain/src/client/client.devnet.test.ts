@@ -14,7 +14,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { type Devnet, startDevnet } from '@subnetkit/devnet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SubtensorClient, connect } from './client.js';
-import { JsonFileCommitStore } from './commit-store.js';
+import { JsonFileCommitStore, MemoryCommitStore } from './commit-store.js';
 import { ChainError } from './errors.js';
 import { taoToRao } from './units.js';
 
@@ -79,7 +79,8 @@ beforeAll(async () => {
     },
   });
   commitDir = await mkdtemp(join(tmpdir(), 'subnetkit-commits-'));
-  client = await connect(devnet.url, { commitStore: new JsonFileCommitStore(commitDir) });
+  // v2 hash commits here; timelocked commits have their own describe below.
+  client = await connect(devnet.url, { commitStore: new JsonFileCommitStore(commitDir), commitMode: 'v2' });
 }, 60_000);
 
 afterAll(async () => {
@@ -295,7 +296,10 @@ describe('commit-reveal', () => {
     expect(stored[0]!.commitBlock).toBe(r.blockNumber);
 
     // A restarted validator: new connection, same commit directory.
-    const restarted = await connect(devnet.url, { commitStore: new JsonFileCommitStore(commitDir) });
+    const restarted = await connect(devnet.url, {
+      commitStore: new JsonFileCommitStore(commitDir),
+      commitMode: 'v2',
+    });
     try {
       const early = await restarted.revealDueCommits(k.crHot, 2);
       expect(early).toEqual([
@@ -327,6 +331,40 @@ describe('commit-reveal expiry', () => {
     const out = await client.revealDueCommits(k.crHot, 2);
     expect(out).toEqual([{ commitHash: r.commitHash, status: 'expired' }]);
     expect(await client.commitStore.load(k.crHot.address, 2)).toEqual([]);
+  });
+});
+
+describe('timelocked commit-reveal (CR v4)', () => {
+  it('encrypts to the devnet beacon, is not re-sent after a restart, and the chain reveals it', async () => {
+    const store = new MemoryCommitStore();
+    const tl = await connect(devnet.url, { commitStore: store });
+    try {
+      expect(tl.commitMode()).toBe('timelock');
+      const r = await tl.setWeights(k.crHot, 2, [0, 1], [0.5, 1], 0);
+      if (r.mode !== 'commit') throw new Error('expected a commit');
+      expect(r.revealRound).toBeGreaterThan(0n);
+      const stored = await store.load(k.crHot.address, 2);
+      expect(stored).toHaveLength(1);
+      expect(stored[0]!.revealRound).toBe(r.revealRound!.toString());
+      expect(r.events.map((e) => e.event.method)).toContain('TimelockedWeightsCommitted');
+      // Same weights again in the same epoch (a restarted validator): the stored commit is reused.
+      const again = await tl.setWeights(k.crHot, 2, [0, 1], [0.5, 1], 0);
+      expect(again.mode === 'commit' && again.reused).toBe(true);
+      expect(await tl.revealDueCommits(k.crHot, 2)).toEqual([
+        { commitHash: r.commitHash, status: 'waiting', revealAtBlock: r.revealAtBlock },
+      ]);
+      const best = (await tl.block()).number;
+      devnet.produceBlocks(Math.max(1, r.revealAtBlock! - best));
+      const m = await tl.syncMetagraph(2, { weights: true });
+      expect(m.weights?.[0]).toEqual([
+        [0, 32768],
+        [1, 65535],
+      ]);
+      expect(await tl.revealDueCommits(k.crHot, 2)).toEqual([{ commitHash: r.commitHash, status: 'gone' }]);
+      expect(await store.load(k.crHot.address, 2)).toEqual([]);
+    } finally {
+      await tl.close();
+    }
   });
 });
 

@@ -5,11 +5,15 @@
 import type { ApiPromise } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { decodeAddress } from '@polkadot/util-crypto';
+import { hexToU8a, u8aToHex } from '@polkadot/util';
+import { blake2AsU8a, decodeAddress } from '@polkadot/util-crypto';
 import {
   checkWeightsAgainstChainRules,
+  computeRevealRound,
   convertWeightsAndUidsForEmit,
+  encodeWeightsTlockPayload,
   processWeightsForNetuid,
+  timelockEncrypt,
   weightCommitHash,
 } from '@subnetkit/core';
 import type { Logger } from 'pino';
@@ -19,6 +23,7 @@ import {
   buildAddStake,
   buildAdminUtils,
   buildBurnedRegister,
+  buildCommitTimelockedWeights,
   buildCommitWeights,
   buildRegisterNetwork,
   buildRemoveStake,
@@ -46,6 +51,7 @@ import { type EpochInputOptions, readEpochInputsAt } from './epoch-inputs.js';
 import { type Metagraph, type SyncOptions, syncMetagraphAt } from './metagraph.js';
 import { NonceManager } from './nonce.js';
 import { StorageReader } from './storage.js';
+import { type CommitMode, chooseCommitMode, estimateBlockTimeSeconds, readBeaconInfo } from './timelock.js';
 import { type SubmitOptions, type TxResult, type WaitFor, signAndSubmit } from './submit.js';
 
 /** How long a commit record whose transaction never confirmed is kept before it is dropped. */
@@ -61,6 +67,13 @@ export interface ClientOptions extends ConnectionOptions {
   inclusionTimeoutMs?: number;
   /** Optional pino logger (debug lines per submission; never secrets). */
   logger?: Logger;
+  /**
+   * Commit-reveal flavour on subnets with commit-reveal on. `auto` (default) sends timelocked commits
+   * (`commit_timelocked_weights`, revealed by the chain) when the runtime has them, v2 hash commits otherwise.
+   */
+  commitMode?: 'auto' | CommitMode;
+  /** Seconds per block for the drand round of timelocked commits. Default: measured from `Timestamp.Now`. */
+  blockTimeSeconds?: number;
 }
 
 /** A block reference. */
@@ -93,6 +106,10 @@ export type SetWeightsResult =
       values: number[];
       commitHash: string;
       revealAtBlock?: number;
+      /** Timelocked commits: the drand round the payload is encrypted to. */
+      revealRound?: bigint;
+      /** True when an identical timelocked commit of this epoch was found in the store and not re-sent. */
+      reused?: boolean;
     });
 
 /** What happened to one pending commit in {@link SubtensorClient.revealDueCommits}. */
@@ -343,7 +360,108 @@ export class SubtensorClient {
       const r = await this.#submit(hotkey, tx, ctx, opts);
       return { ...r, mode: 'set', ...out };
     }
+    if (this.commitMode() === 'timelock') {
+      return this.#commitTimelocked(hotkey, netuid, mecid, at, out, versionKey, hp, ctx, opts);
+    }
     return this.#commit(hotkey, netuid, index, out, versionKey, hp, ctx, opts);
+  }
+
+  /** The commit-reveal flavour this client sends on commit-reveal subnets (see `ClientOptions.commitMode`). */
+  commitMode(): CommitMode {
+    const m = this.#opts.commitMode ?? 'auto';
+    return m === 'auto' ? chooseCommitMode(this.api) : m;
+  }
+
+  /**
+   * Timelocked commit (CR v3/v4), as the Python SDK makes it: the SCALE `WeightsTlockPayload` encrypted to
+   * the drand round of the reveal epoch's 3rd block, with the beacon key and clock of the connected chain.
+   * The record goes to the commit store first; an identical commit already made this epoch is not repeated.
+   */
+  async #commitTimelocked(
+    hotkey: KeyringPair,
+    netuid: number,
+    mecid: number,
+    at: BlockRef,
+    out: { uids: number[]; values: number[] },
+    versionKey: bigint | number,
+    hp: Hyperparameters,
+    ctx: ErrorContext,
+    opts: SubmitOptions,
+  ): Promise<SetWeightsResult> {
+    ctx.call = 'commitTimelockedWeights';
+    const commitEpoch = epochIndex(at.number + 1, netuid, hp.tempo);
+    const revealAtBlock = firstBlockOfEpoch(commitEpoch + hp.revealPeriodEpochs, netuid, hp.tempo);
+    const same = (await this.commitStore.load(hotkey.address, netuid)).find(
+      (c) =>
+        c.revealRound !== undefined &&
+        c.commitEpoch === commitEpoch &&
+        c.versionKey === BigInt(versionKey).toString() &&
+        c.uids.join() === out.uids.join() &&
+        c.values.join() === out.values.join(),
+    );
+    if (same && same.commitBlock > 0) {
+      const block = await this.block(same.commitBlock);
+      return {
+        blockHash: block.hash,
+        blockNumber: block.number,
+        txHash: '',
+        events: [],
+        mode: 'commit',
+        ...out,
+        commitHash: same.commitHash,
+        revealAtBlock,
+        revealRound: BigInt(same.revealRound!),
+        reused: true,
+      };
+    }
+    const beacon = await readBeaconInfo(this.api, at.hash);
+    const blockTime = this.#opts.blockTimeSeconds ?? (await estimateBlockTimeSeconds(this.api, at));
+    const { revealRound } = computeRevealRound({
+      currentBlock: at.number,
+      netuid,
+      tempo: hp.tempo,
+      revealPeriodEpochs: hp.revealPeriodEpochs,
+      blockTimeSeconds: blockTime,
+      nowSeconds: Date.now() / 1000,
+      genesisTime: beacon.genesisTime,
+      period: beacon.period,
+    });
+    const payload = encodeWeightsTlockPayload({
+      hotkey: decodeAddress(hotkey.address),
+      uids: out.uids,
+      values: out.values,
+      versionKey: BigInt(versionKey),
+    });
+    const commit = timelockEncrypt(payload, revealRound, beacon.publicKey);
+    const commitHash = u8aToHex(blake2AsU8a(commit, 256));
+    const pending: PendingCommit = {
+      netuid,
+      hotkey: hotkey.address,
+      commitHash,
+      ...out,
+      salt: [],
+      versionKey: BigInt(versionKey).toString(),
+      commitBlock: 0,
+      savedAt: Date.now(),
+      revealRound: revealRound.toString(),
+      commitEpoch,
+    };
+    await this.commitStore.save(pending);
+    const version = hp.commitRevealVersion ?? 4;
+    let r: TxResult;
+    try {
+      r = await this.#submit(
+        hotkey,
+        buildCommitTimelockedWeights(this.#tx, { netuid, mecid, commit, revealRound, version }),
+        ctx,
+        opts,
+      );
+    } catch (e) {
+      await this.commitStore.delete(commitHash);
+      throw e;
+    }
+    await this.commitStore.save({ ...pending, commitBlock: r.blockNumber });
+    return { ...r, mode: 'commit', ...out, commitHash, revealAtBlock, revealRound };
   }
 
   async #commit(
@@ -435,6 +553,10 @@ export class SubtensorClient {
       : epochIndex(next, netuid, hp.tempo);
     const outcomes: RevealOutcome[] = [];
     for (const c of pending) {
+      if (c.revealRound !== undefined) {
+        outcomes.push(await this.#timelockedStatus(c, hp, at));
+        continue;
+      }
       const entry = onChain?.find(([h]) => h.toLowerCase() === c.commitHash.toLowerCase());
       if (!entry) {
         // Not (or no longer) on chain: revealed elsewhere, expired and pruned, or never included.
@@ -470,6 +592,28 @@ export class SubtensorClient {
       }
     }
     return outcomes;
+  }
+
+  /**
+   * A timelocked commit is revealed by the chain: while it is in `TimelockedWeightCommits` it is `waiting`
+   * (an in-flight record found there gets its block); once gone from there the chain has applied or dropped
+   * it, and the record is removed (`gone`).
+   */
+  async #timelockedStatus(c: PendingCommit, hp: Hyperparameters, at: BlockRef): Promise<RevealOutcome> {
+    const epoch = c.commitEpoch ?? epochIndex(c.commitBlock, c.netuid, hp.tempo);
+    const entries = ((await this.query('timelockedWeightCommits', [c.netuid, epoch], at))?.toJSON() ??
+      []) as [string, number, string, number][];
+    const found = entries.find(
+      ([, , ct]) => u8aToHex(blake2AsU8a(hexToU8a(ct), 256)) === c.commitHash.toLowerCase(),
+    );
+    const revealAtBlock = firstBlockOfEpoch(epoch + hp.revealPeriodEpochs, c.netuid, hp.tempo);
+    if (found) {
+      if (c.commitBlock === 0) await this.commitStore.save({ ...c, commitBlock: Number(found[1]) });
+      return { commitHash: c.commitHash, status: 'waiting', revealAtBlock };
+    }
+    const inFlight = c.commitBlock === 0 && Date.now() - (c.savedAt ?? 0) < IN_FLIGHT_GRACE_MS;
+    if (!inFlight) await this.commitStore.delete(c.commitHash);
+    return { commitHash: c.commitHash, status: 'gone' };
   }
 
   /** Publishes the hotkey's axon (`serve_axon`). IPv4/IPv6 text is encoded as subtensor expects. */

@@ -22,6 +22,14 @@ export interface PendingCommit {
   commitBlock: number;
   /** When the record was written (ms since the epoch). */
   savedAt?: number;
+  /**
+   * Timelocked (CR v3/v4) commits only: the drand round the payload is encrypted to (decimal string). The
+   * chain reveals these itself; the record keeps a restarted validator from committing the same weights
+   * twice in an epoch. `commitHash` is then blake2-256 of the ciphertext and `salt` is empty.
+   */
+  revealRound?: string;
+  /** Timelocked commits: the epoch the commit is stored under in `TimelockedWeightCommits`. */
+  commitEpoch?: number;
 }
 
 /** Storage for pending commits. */

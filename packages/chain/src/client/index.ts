@@ -5,6 +5,7 @@ export {
   buildAddStake,
   buildAdminUtils,
   buildBurnedRegister,
+  buildCommitTimelockedWeights,
   buildCommitWeights,
   buildRegisterNetwork,
   buildRemoveStake,
@@ -55,6 +56,13 @@ export { SUBTENSOR_SIGNED_EXTENSIONS } from './extensions.js';
 export { type Hyperparameters, decodeHyperparameters, hyperparameterKeys } from './hyperparams.js';
 export { type Metagraph, type SyncOptions, syncMetagraphAt } from './metagraph.js';
 export { type EpochInputOptions, readEpochInputsAt } from './epoch-inputs.js';
+export {
+  type BeaconInfo,
+  type CommitMode,
+  chooseCommitMode,
+  estimateBlockTimeSeconds,
+  readBeaconInfo,
+} from './timelock.js';
 export { NETWORKS, type NetworkName, resolveChainUrl } from './networks.js';
 export { NonceManager } from './nonce.js';
 export { STORAGE_BATCH, StorageReader } from './storage.js';

@@ -1727,6 +1727,37 @@ export const PALLETS: PalletSpec[] = [
         ],
       },
       {
+        name: 'commit_timelocked_weights',
+        index: 113,
+        fields: [
+          ['netuid', 'u16', 'NetUid'],
+          ['commit', 'Vec<u8>', 'BoundedVec<u8, ConstU32<MAX_CRV3_COMMIT_SIZE_BYTES>>'],
+          ['reveal_round', 'u64', 'u64'],
+          ['commit_reveal_version', 'u16', 'u16'],
+        ],
+      },
+      {
+        name: 'commit_crv3_mechanism_weights',
+        index: 117,
+        fields: [
+          ['netuid', 'u16', 'NetUid'],
+          ['mecid', 'u8', 'MechId'],
+          ['commit', 'Vec<u8>', 'BoundedVec<u8, ConstU32<MAX_CRV3_COMMIT_SIZE_BYTES>>'],
+          ['reveal_round', 'u64', 'u64'],
+        ],
+      },
+      {
+        name: 'commit_timelocked_mechanism_weights',
+        index: 118,
+        fields: [
+          ['netuid', 'u16', 'NetUid'],
+          ['mecid', 'u8', 'MechId'],
+          ['commit', 'Vec<u8>', 'BoundedVec<u8, ConstU32<MAX_CRV3_COMMIT_SIZE_BYTES>>'],
+          ['reveal_round', 'u64', 'u64'],
+          ['commit_reveal_version', 'u16', 'u16'],
+        ],
+      },
+      {
         name: 'add_stake',
         index: 2,
         fields: [
@@ -2721,6 +2752,43 @@ export const PALLETS: PalletSpec[] = [
     constants: [],
   },
   {
+    name: 'Drand',
+    index: 26,
+    storage: [
+      {
+        name: 'BeaconConfig',
+        modifier: 'Default',
+        fallback:
+          '0x810183cf0f2896adee7eb8b5f01fcad3912212c437e0073e911fb90022d3e760183c8c4b450b6a0a6c3ac6a5776a2d1064510d1fec758c921cc22b0e17e63aaf4bcb5ed66304de9cf809bd274ca73bab4af5a6e9c76a4bc09e76eae8991ef5ece45a030000002721e6648052db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e97180f477d5c89f21a17c863a7f937c6a6d15859414d2be09cd448d4279af331c5d3e60626c732d756e636861696e65642d67312d7266633933383020717569636b6e6574',
+        value: 'pallet_drand::types::BeaconConfiguration',
+      },
+      {
+        name: 'Pulses',
+        modifier: 'Optional',
+        fallback: '0x00',
+        hashers: ['Blake2_128Concat'],
+        keys: ['u64'],
+        value: 'pallet_drand::types::Pulse',
+      },
+      { name: 'LastStoredRound', modifier: 'Default', fallback: '0x0000000000000000', value: 'u64' },
+      { name: 'OldestStoredRound', modifier: 'Default', fallback: '0x0000000000000000', value: 'u64' },
+    ],
+    events: [
+      { name: 'BeaconConfigChanged', index: 0, fields: [] },
+      { name: 'NewPulse', index: 1, fields: [['rounds', 'Vec<u64>', 'Vec<RoundNumber>']] },
+      { name: 'SetOldestStoredRound', index: 2, fields: [[null, 'u64', 'u64']] },
+    ],
+    errors: [
+      { name: 'NoneValue', index: 0, fields: [] },
+      { name: 'StorageOverflow', index: 1, fields: [] },
+      { name: 'DrandConnectionFailure', index: 2, fields: [] },
+      { name: 'UnverifiedPulse', index: 3, fields: [] },
+      { name: 'InvalidRoundNumber', index: 4, fields: [] },
+      { name: 'PulseVerificationError', index: 5, fields: [] },
+    ],
+    constants: [],
+  },
+  {
     name: 'Sudo',
     index: 12,
     storage: [{ name: 'Key', modifier: 'Optional', fallback: '0x00', value: 'sp_core::crypto::AccountId32' }],
@@ -3100,6 +3168,30 @@ export const SUBTENSOR_APIS: [string, number, [string, [string, string][], strin
 ];
 
 export const TYPE_DEFS: Record<string, TypeDefSpec> = {
+  'pallet_drand::types::Pulse': {
+    path: ['pallet_drand', 'types', 'Pulse'],
+    composite: [
+      ['round', 'u64', 'RoundNumber'],
+      ['randomness', 'Vec<u8>', 'BoundedVec<u8, ConstU32<32>>'],
+      ['signature', 'Vec<u8>', 'BoundedVec<u8, ConstU32<144>>'],
+    ],
+  },
+  'pallet_drand::types::BeaconConfiguration': {
+    path: ['pallet_drand', 'types', 'BeaconConfiguration'],
+    composite: [
+      ['public_key', 'Vec<u8>', 'OpaquePublicKey'],
+      ['period', 'u32', 'u32'],
+      ['genesis_time', 'u32', 'u32'],
+      ['hash', 'Vec<u8>', 'BoundedHash'],
+      ['group_hash', 'Vec<u8>', 'BoundedHash'],
+      ['scheme_id', 'Vec<u8>', 'BoundedHash'],
+      ['metadata', 'pallet_drand::types::Metadata', 'Metadata'],
+    ],
+  },
+  'pallet_drand::types::Metadata': {
+    path: ['pallet_drand', 'types', 'Metadata'],
+    composite: [['beacon_id', 'Vec<u8>', 'BoundedHash']],
+  },
   'sp_core::crypto::AccountId32': {
     path: ['sp_core', 'crypto', 'AccountId32'],
     composite: [[null, '[u8; 32]', '[u8; 32]']],

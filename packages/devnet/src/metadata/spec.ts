@@ -31,6 +31,7 @@ const MODULES: Record<string, string[]> = {
   SubtensorModule: ['pallet_subtensor', 'pallet'],
   Sudo: ['pallet_sudo', 'pallet'],
   AdminUtils: ['pallet_admin_utils', 'pallet'],
+  Drand: ['pallet_drand', 'pallet'],
 };
 
 /** Transaction extensions in the real order: [identifier, explicit type, implicit type]. */

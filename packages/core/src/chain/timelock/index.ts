@@ -1,0 +1,3 @@
+export * from './payload.js';
+export * from './round.js';
+export * from './tlock.js';
