@@ -35,7 +35,7 @@ function target(q: Query, i: number) {
 function timeseries(title: string, description: string, unit: string, queries: Query[], width = 12) {
   const p = new TimeseriesPanel().title(title).description(description).unit(unit).datasource(DATASOURCE);
   p.height(8).span(width);
-  queries.forEach((q, i) => p.withTarget(target(q, i)));
+  for (const [i, q] of queries.entries()) p.withTarget(target(q, i));
   return p;
 }
 

@@ -137,3 +137,14 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       }),
   };
 }
+
+export {
+  type CreateLoggerOptions,
+  type LogLevel,
+  REDACTED,
+  SECRET_KEY_PATTERNS,
+  createLogger,
+  isSecretKey,
+  redactSecrets,
+  redactText,
+} from './logging.js';
