@@ -39,6 +39,17 @@ function timeseries(title: string, description: string, unit: string, queries: Q
   return p;
 }
 
+/** One series per uid of a chain-exporter metric, labelled by uid and hotkey prefix. */
+function perUid(metric: string, sel: string, title: string, description: string, unit: string, width = 12) {
+  return timeseries(
+    title,
+    description,
+    unit,
+    [{ expr: `${metric}{${sel}}`, legend: 'uid {{uid}} {{hotkey_prefix}}' }],
+    width,
+  );
+}
+
 function stat(title: string, description: string, unit: string, query: Query, width = 6) {
   return new StatPanel()
     .title(title)
@@ -183,29 +194,32 @@ function minerDashboard(): Dashboard {
     )
     .withRow(new RowBuilder('On chain'))
     .withPanel(
-      timeseries(
+      perUid(
+        'subnetkit_chain_incentive',
+        uid,
         'Incentive',
         "The uid's incentive from the last epoch, read from chain by the exporter",
         'percentunit',
-        [{ expr: `subnetkit_chain_incentive{${uid}}`, legend: 'uid {{uid}} {{hotkey_prefix}}' }],
         8,
       ),
     )
     .withPanel(
-      timeseries(
+      perUid(
+        'subnetkit_chain_emission',
+        uid,
         'Emission per epoch',
         'Alpha emitted to the uid per epoch',
         'short',
-        [{ expr: `subnetkit_chain_emission{${uid}}`, legend: 'uid {{uid}} {{hotkey_prefix}}' }],
         8,
       ),
     )
     .withPanel(
-      timeseries(
+      perUid(
+        'subnetkit_chain_axon_served',
+        uid,
         'Axon served',
         '1 while the uid has an axon on chain (alert SubnetkitMinerAxonNotServed)',
         'short',
-        [{ expr: `subnetkit_chain_axon_served{${uid}}`, legend: 'uid {{uid}} {{hotkey_prefix}}' }],
         8,
       ),
     )
@@ -469,30 +483,42 @@ function subnetDashboard(): Dashboard {
     )
     .withRow(new RowBuilder('Per uid'))
     .withPanel(
-      timeseries('Stake', 'Stake weight per uid (alpha + TaoWeight × root TAO)', 'short', [
-        { expr: `subnetkit_chain_stake{${sel}}`, legend: '{{uid}} {{hotkey_prefix}}' },
-      ]),
+      perUid(
+        'subnetkit_chain_stake',
+        sel,
+        'Stake',
+        'Stake weight per uid (alpha + TaoWeight × root TAO)',
+        'short',
+      ),
     )
     .withPanel(
-      timeseries('Incentive', 'Incentive per uid from the last epoch', 'percentunit', [
-        { expr: `subnetkit_chain_incentive{${sel}}`, legend: '{{uid}} {{hotkey_prefix}}' },
-      ]),
+      perUid(
+        'subnetkit_chain_incentive',
+        sel,
+        'Incentive',
+        'Incentive per uid from the last epoch',
+        'percentunit',
+      ),
     )
     .withPanel(
-      timeseries('Dividends', 'Dividends per uid from the last epoch', 'percentunit', [
-        { expr: `subnetkit_chain_dividends{${sel}}`, legend: '{{uid}} {{hotkey_prefix}}' },
-      ]),
+      perUid(
+        'subnetkit_chain_dividends',
+        sel,
+        'Dividends',
+        'Dividends per uid from the last epoch',
+        'percentunit',
+      ),
     )
     .withPanel(
-      timeseries('Emission per epoch', 'Alpha emitted per uid per epoch', 'short', [
-        { expr: `subnetkit_chain_emission{${sel}}`, legend: '{{uid}} {{hotkey_prefix}}' },
-      ]),
+      perUid(
+        'subnetkit_chain_emission',
+        sel,
+        'Emission per epoch',
+        'Alpha emitted per uid per epoch',
+        'short',
+      ),
     )
-    .withPanel(
-      timeseries('Trust', 'Trust per uid', 'percentunit', [
-        { expr: `subnetkit_chain_trust{${sel}}`, legend: '{{uid}} {{hotkey_prefix}}' },
-      ]),
-    )
+    .withPanel(perUid('subnetkit_chain_trust', sel, 'Trust', 'Trust per uid', 'percentunit'))
     .withPanel(
       timeseries(
         'Blocks since last weights',
