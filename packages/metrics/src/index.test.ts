@@ -26,6 +26,15 @@ describe('metrics server', () => {
     expect(text).toContain('subnetkit_process_cpu_user_seconds_total');
   });
 
+  it('names no gauge *_total (promtool check metrics rejects them) and keeps their values', async () => {
+    const registry = createMetricsRegistry({ defaultLabels: { role: 'miner' } });
+    const text = await registry.metrics();
+    const gaugeTotals = [...text.matchAll(/^# TYPE (\S+_total) gauge$/gm)].map((m) => m[1]);
+    expect(gaugeTotals).toEqual([]);
+    expect(text).toMatch(/^# TYPE subnetkit_nodejs_active_handles gauge$/m);
+    expect(text).toMatch(/^subnetkit_nodejs_active_handles\{type="\w+",role="miner"\} [1-9]/m);
+  });
+
   it('answers /healthz 200 when healthy and 503 when not, 404 and 405 otherwise', async () => {
     let ok = true;
     server = await startMetricsServer({

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 /** Every subnetkit metric name starts with this. */
 export const METRIC_PREFIX = 'subnetkit_';
@@ -32,8 +32,38 @@ export interface RegistryOptions {
 export function createMetricsRegistry(options: RegistryOptions = {}): Registry {
   const registry = new Registry();
   if (options.defaultLabels) registry.setDefaultLabels(options.defaultLabels);
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  if (options.processMetrics ?? true) {
+    collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+    dropTotalSuffixOfGauges(registry);
+  }
   return registry;
+}
+
+/**
+ * prom-client's process metrics include gauges named `*_total` (nodejs_active_handles_total, ...), which
+ * `promtool check metrics` rejects ("non-counter metrics should not have _total suffix"). Those that are the
+ * sum of a per-type gauge of the same base name (nodejs_active_handles{type}) are dropped (sum() the
+ * per-type one); any other is served without the suffix, read from the original at scrape time.
+ */
+function dropTotalSuffixOfGauges(registry: Registry): void {
+  for (const metric of registry.getMetricsAsArray()) {
+    if (!(metric instanceof Gauge)) continue;
+    const source = metric as Gauge<string> & { name: string; help: string; labelNames?: string[] };
+    if (!source.name.endsWith('_total')) continue;
+    registry.removeSingleMetric(source.name);
+    const base = source.name.slice(0, -'_total'.length);
+    if (registry.getSingleMetric(base)) continue;
+    new Gauge({
+      name: base,
+      help: source.help,
+      labelNames: source.labelNames ?? [],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const v of (await source.get()).values) this.set(v.labels, v.value);
+      },
+    });
+  }
 }
 
 /** What /healthz reports: `ok` false answers 503 so orchestrators restart or stop routing. */
@@ -107,3 +137,14 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       }),
   };
 }
+
+export {
+  type CreateLoggerOptions,
+  type LogLevel,
+  REDACTED,
+  SECRET_KEY_PATTERNS,
+  createLogger,
+  isSecretKey,
+  redactSecrets,
+  redactText,
+} from './logging.js';
