@@ -17,6 +17,8 @@ class SimSubnet {
   registered: number[];
   permit: boolean[];
   lastStepBlock = 0;
+  /** With commit-reveal on: each uid's earliest unexpired commit block (see EpochInput.commitBlocks). */
+  commitBlocks: (number | null)[] | undefined;
   last!: EpochResult;
 
   constructor(
@@ -51,6 +53,7 @@ class SimSubnet {
       validatorPermit: this.permit,
       ownerUid: this.ownerUid,
       lastStepBlock: this.lastStepBlock,
+      commitBlocks: this.commitBlocks,
       emission,
       hyperparameters: this.hp,
     });
@@ -379,6 +382,28 @@ describe('runEpoch: Yuma 2 cases of tests/epoch.rs (Yuma3On off, as in subtensor
       [3, 65535],
     ]);
   });
+  it('tests/epoch.rs test_epoch_does_not_mask_outside_window_but_masks_inside: commit-reveal masks uids registered after a live commit', () => {
+    // tempo 8, reveal period 2: commit at 8 (expired by the epoch), uid 1 registered at 8; second commit at
+    // 32, uids 2 and 3 registered at 33; the validator votes 1/3 each at 34 and the epoch runs.
+    const sim = new SimSubnet([10_000n, 1_000n, 1_000n, 1_000n], {
+      ...yuma2,
+      tempo: 8,
+      maxAllowedValidators: 1,
+    });
+    sim.permit[0] = true;
+    sim.registered = [0, 8, 33, 33];
+    sim.block = 34;
+    sim.setWeights(0, [1, 2, 3], [21845, 21845, 21845]);
+    sim.commitBlocks = [32, null, null, null];
+    const r = sim.epoch();
+    expect(r.incentive[1]).toBeGreaterThan(0);
+    expect([r.incentive[2], r.incentive[3]]).toEqual([0, 0]);
+    // Without commit-reveal (tests/epoch.rs test_epoch_no_mask_when_commit_reveal_disabled) nothing is masked.
+    sim.commitBlocks = undefined;
+    const open = sim.epoch();
+    expect(open.incentive.slice(1).every((x) => x > 0)).toBe(true);
+  });
+
   it('tests/consensus.rs test_consensus_guarantees: the major set’s emission ratio is at least its stake ratio', () => {
     for (const [majorStake, majorWeight, minorWeight, stddev] of [
       [0.51, 1, 1, 0.001],
