@@ -21,6 +21,9 @@ class SimSubnet {
   commitBlocks: (number | null)[] | undefined;
   last!: EpochResult;
 
+  /** `StakeThreshold` (rao). */
+  stakeThreshold = 0n;
+
   constructor(
     readonly stake: bigint[],
     readonly hp: EpochHyperparameters,
@@ -32,6 +35,15 @@ class SimSubnet {
     this.lastUpdate = new Array(n).fill(0);
     this.registered = new Array(n).fill(0);
     this.permit = new Array(n).fill(false);
+  }
+
+  /** A new hotkey takes `uid` (subtensor's replace_neuron): no stake, no permit, registered now. */
+  replaceNeuron(uid: number): void {
+    this.stake[uid] = 0n;
+    this.registered[uid] = this.block;
+    this.permit[uid] = false;
+    this.weights[uid] = [];
+    this.bonds[uid] = [];
   }
 
   /** set_weights: stores the values max-upscaled as subtensor does (`vec_u16_max_upscale_to_u16`). */
@@ -54,6 +66,7 @@ class SimSubnet {
       ownerUid: this.ownerUid,
       lastStepBlock: this.lastStepBlock,
       commitBlocks: this.commitBlocks,
+      stakeThreshold: this.stakeThreshold,
       emission,
       hyperparameters: this.hp,
     });
@@ -382,6 +395,78 @@ describe('runEpoch: Yuma 2 cases of tests/epoch.rs (Yuma3On off, as in subtensor
       [3, 65535],
     ]);
   });
+  it('tests/epoch.rs test_zero_weights: without weights emission follows stake; weights on a uid re-registered in the same block are masked', () => {
+    const sim = new SimSubnet([1n, 0n], { ...yuma2, tempo: 65534 });
+    sim.block = 0;
+    expect(sim.epoch().emission).toEqual([1_000_000_000n, 0n]);
+    sim.block = 1;
+    sim.setWeights(1, [1], [65535]); // server self-weight
+    expect(sim.epoch().emission).toEqual([1_000_000_000n, 0n]);
+    sim.block = 2;
+    sim.setWeights(0, [1], [65535]);
+    sim.replaceNeuron(1); // a new key takes uid 1 in block 2: the weight set in block 2 is outdated
+    expect(sim.epoch().emission).toEqual([1_000_000_000n, 0n]);
+    sim.block = 3;
+    sim.setWeights(0, [1], [65535]);
+    expect(sim.epoch().emission).toEqual([500_000_000n, 500_000_000n]);
+  });
+
+  it('tests/epoch.rs test_deregistered_miner_bonds: bonds on a re-registered uid are dropped, the others kept', () => {
+    const sim = new SimSubnet([1n, 1n, 1n, 1n], {
+      ...yuma2,
+      tempo: 2,
+      maxAllowedValidators: 4,
+      bondsPenalty: 65535,
+    });
+    sim.block = 0;
+    sim.epoch();
+    sim.block = 1;
+    const third = Math.floor(65535 / 3);
+    for (const uid of [0, 1]) sim.setWeights(uid, [2, 3], [2 * third, third]);
+    sim.block = 3;
+    sim.epoch();
+    const bond = (j: number) => sim.bonds[0]!.find(([c]) => c === j)?.[1] ?? 0;
+    const [b02, b03] = [bond(2), bond(3)];
+    expect(b02).toBeGreaterThan(0);
+    expect(b03).toBeGreaterThan(0);
+    sim.block = 4;
+    sim.replaceNeuron(3); // uid 3 got 1/3 of the weight: pruned first
+    for (const uid of [0, 1]) sim.setWeights(uid, [2, 3], [2 * third, third]);
+    sim.block = 5;
+    sim.epoch();
+    expect(bond(2)).toBeGreaterThanOrEqual(b02);
+    expect(bond(3)).toBeLessThanOrEqual(b03);
+    expect(bond(3)).toBe(0);
+  });
+
+  it('tests/epoch.rs test_validator_permits: permits go to the top-k stakes at or above the stake threshold', () => {
+    for (const interleave of [0, 1, 2])
+      for (const [n, k] of [
+        [2, 1],
+        [4, 2],
+        [8, 4],
+      ] as const)
+        for (const assignment of [0, 1]) {
+          const [validators, servers] = distributeNodes(k, n, interleave);
+          const stake = new Array<bigint>(n).fill(0n);
+          for (const v of validators) stake[v] = assignment === 1 ? BigInt(v + n) : 1n;
+          for (const s of servers) stake[s] = assignment === 1 ? BigInt(s) : 0n;
+          const initial = [...stake];
+          const minStake = BigInt(k);
+          const sim = new SimSubnet(stake, { ...yuma2, tempo: 65534, maxAllowedValidators: k });
+          sim.stakeThreshold = minStake;
+          sim.block = 0;
+          let r = sim.epoch();
+          for (const v of validators) expect(r.validatorPermit[v]).toBe(initial[v]! >= minStake);
+          for (const s of servers) expect(r.validatorPermit[s]).toBe(false);
+          for (const s of servers) sim.stake[s] = sim.stake[s]! + BigInt(2 * n);
+          sim.block = 1;
+          r = sim.epoch();
+          for (const v of validators) expect(r.validatorPermit[v]).toBe(false);
+          for (const s of servers) expect(r.validatorPermit[s]).toBe(initial[s]! + BigInt(2 * n) >= minStake);
+        }
+  });
+
   it('tests/epoch.rs test_epoch_does_not_mask_outside_window_but_masks_inside: commit-reveal masks uids registered after a live commit', () => {
     // tempo 8, reveal period 2: commit at 8 (expired by the epoch), uid 1 registered at 8; second commit at
     // 32, uids 2 and 3 registered at 33; the validator votes 1/3 each at 34 and the epoch runs.
