@@ -5,9 +5,14 @@
  */
 import { type EpochInput, DEFAULT_EPOCH_HYPERPARAMETERS, runEpoch } from '@subnetkit/core';
 import { type GenesisNeuron, startDevnet } from '@subnetkit/devnet';
+import { cpus, loadavg } from 'node:os';
 import { type Figure, measure } from './harness.js';
 
 const VALIDATORS = 64;
+
+/** The 1-minute load average at measurement: other processes on the shared cores inflate timings. */
+const load = () =>
+  `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores shared with other processes`;
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -109,7 +114,7 @@ async function tempoBlockMs(n: number): Promise<Figure> {
       name: `devnet.tempo_block_ms_${n}`,
       value: mean(boundaryMs),
       unit: 'ms',
-      note: `${VALIDATORS} validators weighting all ${n - VALIDATORS} miners; mean of ${boundaryMs.length} epoch blocks (max ${Math.max(...boundaryMs).toFixed(0)} ms); an empty block without epoch: ${mean(otherMs).toFixed(1)} ms`,
+      note: `${VALIDATORS} validators weighting all ${n - VALIDATORS} miners; mean of ${boundaryMs.length} epoch blocks (max ${Math.max(...boundaryMs).toFixed(0)} ms); an empty block without epoch: ${mean(otherMs).toFixed(1)} ms; ${load()}`,
     };
   } finally {
     await devnet.stop();
@@ -128,7 +133,7 @@ export default async function (): Promise<Figure[]> {
       name: `consensus.epoch_ms_${n}`,
       value: m.meanMs,
       unit: 'ms',
-      note: `${n} uids, ${VALIDATORS} validators weighting every miner, Yuma 3 with bonds; target <= ${target} ms; p99 ${(m.p99Us / 1000).toFixed(1)} ms`,
+      note: `${n} uids, ${VALIDATORS} validators weighting every miner, Yuma 3 with bonds; target <= ${target} ms; p99 ${(m.p99Us / 1000).toFixed(1)} ms; ${load()}`,
     });
   }
   figures.push(await tempoBlockMs(4096));

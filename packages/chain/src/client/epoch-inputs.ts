@@ -2,7 +2,8 @@
  * Reads the inputs of a subnet's Yuma epoch from chain storage, so the epoch that produced a uid's
  * stored Incentive/Dividends/Emission can be re-run with @subnetkit/core's `runEpoch` and explained.
  * An epoch that ran in block `b` read the state left by block `b − 1`: read at that parent block and
- * pass `currentBlock = b`.
+ * pass `currentBlock = b`. With commit-reveal on, the weight commits are read too (for the masking of
+ * weights on uids registered after a validator's commit); see the chain README for their layout.
  */
 import type { EpochInput } from '@subnetkit/core';
 import { syncMetagraphAt } from './metagraph.js';
@@ -44,6 +45,7 @@ export async function readEpochInputsAt(
     'yuma3On',
     'liquidAlphaOn',
     'tempo',
+    'commitRevealWeightsEnabled',
   ];
   const globals = ['taoWeight', 'stakeThreshold', 'blockEmission', 'subnetOwnerCut'];
   const hot = (
@@ -90,9 +92,14 @@ export async function readEpochInputsAt(
   const block = g.blockEmission!;
   const accrual = block - (block * g.subnetOwnerCut!) / 65535n;
   const alphaValues = (v.alphaValues as [number, number] | null) ?? [45875, 58982];
+  const currentBlock = opts.currentBlock ?? at.number + 1;
+  const commitBlocks =
+    v.commitRevealWeightsEnabled === true
+      ? await readCommitBlocks(reader, nu, hot, at.hash, currentBlock)
+      : undefined;
   return {
     n,
-    currentBlock: opts.currentBlock ?? at.number + 1,
+    currentBlock,
     stake,
     weights: meta.weights ?? [],
     bonds: meta.bonds ?? [],
@@ -102,6 +109,7 @@ export async function readEpochInputsAt(
     ownerUid: ownerUid >= 0 ? ownerUid : null,
     stakeThreshold: g.stakeThreshold,
     lastStepBlock: Number(v.lastMechansimStepBlock ?? 0),
+    commitBlocks,
     emission:
       opts.emission ??
       BigInt(String(v.pendingServerEmission ?? 0)) +
@@ -120,4 +128,32 @@ export async function readEpochInputsAt(
       alphaSigmoidSteepness: Number(v.alphaSigmoidSteepness),
     },
   };
+}
+
+/**
+ * Per uid, the block of its earliest weight commit still revealable at `currentBlock` (null = none), from
+ * `WeightCommits` in the devnet's (spec-381) layout `(hash, commit_block, first_reveal_block,
+ * last_reveal_block)`: the epoch drops a validator's weights on uids registered after that commit.
+ */
+async function readCommitBlocks(
+  reader: StorageReader,
+  netuidIndex: Uint8Array,
+  hotkeys: Uint8Array[],
+  at: string,
+  currentBlock: number,
+): Promise<(number | null)[]> {
+  const raw = await reader.fetchRaw(
+    reader.keysFor(
+      'weightCommits',
+      hotkeys.map((h) => [netuidIndex, h]),
+    ),
+    at,
+  );
+  return raw.map((r) => {
+    const commits = (reader.decode('weightCommits', r)?.toJSON() ?? []) as Array<
+      [string, number | string, number | string, number | string]
+    >;
+    const live = commits.find((c) => Number(c[3]) >= currentBlock);
+    return live ? Number(live[1]) : null;
+  });
 }

@@ -39,6 +39,22 @@ beforeAll(async () => {
             { hotkey: '//Eve//m3', coldkey: '//Eve' },
           ],
         },
+        {
+          netuid: 2,
+          owner: '//Alice',
+          ownerHotkey: '//Alice//owner2',
+          hyperparameters: {
+            tempo: TEMPO,
+            weightsRateLimit: 0,
+            commitRevealWeightsEnabled: true,
+            minAllowedWeights: 1,
+          },
+          neurons: [
+            { hotkey: '//Bob//cr-v1', coldkey: '//Bob', stake: 1000 },
+            { hotkey: '//Dave//cr-m1', coldkey: '//Dave' },
+            { hotkey: '//Eve//cr-m2', coldkey: '//Eve' },
+          ],
+        },
       ],
     },
   });
@@ -84,4 +100,26 @@ it('stores the epoch outputs runEpoch computes from the chain state, and pays em
   const after = await client.syncMetagraph(1);
   expect(after.alphaStake[3]!).toBeGreaterThan(0);
   expect(after.alphaStake[5]!).toBeGreaterThanOrEqual(m5Before);
+}, 120_000);
+
+it('with commit-reveal on, readEpochInputs reads the pending commits the epoch masks with', async () => {
+  const kr = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  const v1 = kr.addFromUri('//Bob//cr-v1');
+  // uids: 0 owner, 1 validator, 2..3 miners.
+  const commit = await client.setWeights(v1, 2, [2, 3], [65535, 20000], 0);
+  expect(commit.mode).toBe('commit');
+  // The next epoch of netuid 2 runs in block b with (b + 3) % (TEMPO + 1) == 0; the commit is still pending.
+  let epochBlock = 0;
+  while (epochBlock === 0) {
+    await devnet.produceBlock();
+    const b = devnet.bestNumber();
+    if ((b + 2 + 1) % (TEMPO + 1) === 0) epochBlock = b;
+  }
+  const input = await client.readEpochInputs(2, epochBlock);
+  expect(input.commitBlocks).toEqual([null, commit.blockNumber, null, null]);
+  const expected = runEpoch(input);
+  const meta = await client.syncMetagraph(2, { block: epochBlock, bonds: true });
+  expect(meta.incentive.map((v) => Math.round(v * 65535))).toEqual(expected.incentive);
+  expect(meta.emission.map((e) => BigInt(Math.round(e * 1e9)))).toEqual(expected.emission);
+  expect(meta.bonds).toEqual(expected.bonds);
 }, 120_000);

@@ -18,103 +18,78 @@ import {
   toU16,
   u16Proportion,
 } from './fixed.js';
-import type { EpochInput, EpochResult, SparseRow, SparseU16Row } from './types.js';
+import {
+  type Csr,
+  CsrBuilder,
+  colMaxUpscale,
+  colNormalize,
+  copyCsr,
+  matVecmul,
+  mergeRows,
+  readCsr,
+  rowNormalize,
+  rowSums,
+  scaleRows,
+  toRows,
+  vecMatmul,
+} from './sparse.js';
+import type { EpochInput, EpochResult, EpochTrace, SparseRow } from './types.js';
 
-/** A sparse row of I32F32 bits: parallel column and value arrays, columns ascending or as stored. */
-interface Row {
-  j: number[];
-  v: number[];
+/**
+ * Scratch buffers for the column medians: validators' scores column-major (column j of the R rows with
+ * stake at `j·R`), and three index buffers the partition search rotates through.
+ */
+interface MedianScratch {
+  part: Int32Array;
+  lower: Int32Array;
+  upper: Int32Array;
 }
 
-const emptyRow = (): Row => ({ j: [], v: [] });
-
-function readRows(
-  rows: readonly (SparseU16Row | undefined)[],
-  n: number,
-  conv: (x: number) => number,
-): Row[] {
-  const out: Row[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = rows[i];
-    const row = emptyRow();
-    if (r)
-      for (const [j, x] of r) {
-        if (j >= n) continue;
-        row.j.push(j);
-        row.v.push(conv(x));
-      }
-    out.push(row);
-  }
-  return out;
-}
-
-function mapRows(m: Row[], keep: (i: number, j: number, v: number) => boolean): Row[] {
-  return m.map((r, i) => {
-    const o = emptyRow();
-    for (let k = 0; k < r.j.length; k++)
-      if (keep(i, r.j[k]!, r.v[k]!)) {
-        o.j.push(r.j[k]!);
-        o.v.push(r.v[k]!);
-      }
-    return o;
-  });
-}
-
-function rowSum(r: Row): number {
-  return sum(r.v);
-}
-
-function colNormalize(m: Row[], n: number): void {
-  const cs = new Array<number>(n).fill(0);
-  for (const r of m) for (let k = 0; k < r.j.length; k++) cs[r.j[k]!]! += r.v[k]!;
-  for (const r of m)
-    for (let k = 0; k < r.j.length; k++) {
-      const d = cs[r.j[k]!]!;
-      if (d !== 0) r.v[k] = div(r.v[k]!, d);
-    }
-}
-
-function colMaxUpscale(m: Row[], n: number): void {
-  const mx = new Array<number>(n).fill(0);
-  for (const r of m) for (let k = 0; k < r.j.length; k++) if (mx[r.j[k]!]! < r.v[k]!) mx[r.j[k]!] = r.v[k]!;
-  for (const r of m)
-    for (let k = 0; k < r.j.length; k++) {
-      const d = mx[r.j[k]!]!;
-      if (d !== 0) r.v[k] = div(r.v[k]!, d);
-    }
-}
-
-/** Stake-weighted κ-quantile by subtensor's deterministic mid-pivot partition search (`weighted_median`). */
-function weightedMedian(stake: number[], score: number[], minority: number, total: number): number {
-  let part: number[] = stake.map((_, i) => i);
+/**
+ * Stake-weighted κ-quantile of one column by subtensor's deterministic mid-pivot partition search
+ * (`weighted_median`); the partitions keep the validators' order, as subtensor's do.
+ */
+function weightedMedian(
+  stake: Float64Array,
+  score: Float64Array,
+  off: number,
+  minority: number,
+  total: number,
+  s: MedianScratch,
+): number {
+  const R = stake.length;
+  let { part, lower, upper } = s;
+  for (let k = 0; k < R; k++) part[k] = k;
+  let len = R;
   let lo = 0;
   let hi = total;
-  const limit = part.length;
-  for (let it = 0; it <= limit; it++) {
-    const n = part.length;
-    if (n === 0) return 0;
-    if (n === 1) return score[part[0]!]!;
-    const pivot = score[part[Math.floor(n / 2)]!]!;
+  for (let it = 0; it <= R; it++) {
+    if (len === 0) return 0;
+    if (len === 1) return score[off + part[0]!]!;
+    const pivot = score[off + part[len >> 1]!]!;
     let loStake = 0;
     let hiStake = 0;
-    const lower: number[] = [];
-    const upper: number[] = [];
-    for (const idx of part) {
-      const s = score[idx]!;
-      if (s === pivot) continue;
-      if (s < pivot) {
+    let nl = 0;
+    let nu = 0;
+    for (let q = 0; q < len; q++) {
+      const idx = part[q]!;
+      const v = score[off + idx]!;
+      if (v === pivot) continue;
+      if (v < pivot) {
         loStake += stake[idx]!;
-        lower.push(idx);
+        lower[nl++] = idx;
       } else {
         hiStake += stake[idx]!;
-        upper.push(idx);
+        upper[nu++] = idx;
       }
     }
-    if (minority < lo + loStake && lower.length > 0) {
-      part = lower;
+    if (minority < lo + loStake && nl > 0) {
+      [part, lower] = [lower, part];
+      len = nl;
       hi = lo + loStake;
-    } else if (hi - hiStake <= minority && upper.length > 0) {
-      part = upper;
+    } else if (hi - hiStake <= minority && nu > 0) {
+      [part, upper] = [upper, part];
+      len = nu;
       lo = hi - hiStake;
     } else return pivot;
   }
@@ -122,166 +97,133 @@ function weightedMedian(stake: number[], score: number[], minority: number, tota
 }
 
 /** `weighted_median_col_sparse`: consensus per column over validators with positive active stake. */
-function consensusOf(activeStake: number[], w: Row[], n: number, kappa: number): number[] {
+function consensusOf(activeStake: Float64Array, w: Csr, n: number, kappa: number): Float64Array {
   const rows: number[] = [];
   for (let i = 0; i < activeStake.length; i++) if (activeStake[i]! > 0) rows.push(i);
-  const use = normalize(rows.map((i) => activeStake[i]!));
+  const R = rows.length;
+  const out = new Float64Array(n);
+  if (R === 0) return out;
+  const use = normalize(Float64Array.from(rows, (i) => activeStake[i]!));
   const total = sum(use);
   const minority = total - kappa;
-  const cols: number[][] = Array.from({ length: n }, () => new Array<number>(rows.length).fill(0));
-  rows.forEach((i, k) => {
-    const r = w[i]!;
-    for (let q = 0; q < r.j.length; q++) cols[r.j[q]!]![k] = r.v[q]!;
-  });
-  if (rows.length === 0) return new Array<number>(n).fill(0);
-  return cols.map((c) => weightedMedian(use, c, minority, total));
-}
-
-/** Dense accumulation of a sparse row into ascending sparse output keeping entries > 0. */
-function densePositive(acc: Float64Array, touched: number[]): Row {
-  touched.sort((a, b) => a - b);
-  const o = emptyRow();
-  let prev = -1;
-  for (const j of touched) {
-    if (j === prev) continue;
-    prev = j;
-    const x = acc[j]!;
-    if (x > 0) {
-      o.j.push(j);
-      o.v.push(x);
-    }
-    acc[j] = 0;
+  const cols = new Float64Array(n * R);
+  for (let k = 0; k < R; k++) {
+    const i = rows[k]!;
+    for (let q = w.ptr[i]!; q < w.ptr[i + 1]!; q++) cols[w.col[q]! * R + k] = w.val[q]!;
   }
-  return o;
-}
-
-/** `mat_ema_sparse`: α·new + (1−α)·old per entry, positive entries kept, columns ascending. */
-function emaSparse(next: Row[], old: Row[], alpha: number, n: number): Row[] {
-  const oneMinus = ONE - alpha;
-  const acc = new Float64Array(n);
-  return next.map((r, i) => {
-    const o = old[i] ?? emptyRow();
-    if (r.j.length === 0 && o.j.length === 0) return emptyRow();
-    const touched: number[] = [];
-    for (let k = 0; k < r.j.length; k++) {
-      acc[r.j[k]!] = acc[r.j[k]!]! + mul(alpha, r.v[k]!);
-      touched.push(r.j[k]!);
-    }
-    for (let k = 0; k < o.j.length; k++) {
-      acc[o.j[k]!] = acc[o.j[k]!]! + mul(oneMinus, o.v[k]!);
-      touched.push(o.j[k]!);
-    }
-    return densePositive(acc, touched);
-  });
+  const scratch = { part: new Int32Array(R), lower: new Int32Array(R), upper: new Int32Array(R) };
+  for (let j = 0; j < n; j++) out[j] = weightedMedian(use, cols, j * R, minority, total, scratch);
+  return out;
 }
 
 /** `alpha_sigmoid`: liquid alpha of one (validator, uid) pair. */
-function alphaSigmoid(c: number, w: number, b: number, low: number, high: number, steep: number): number {
+function alphaSigmoid(
+  c: number,
+  w: number,
+  b: number,
+  low: number,
+  high: number,
+  steep: number,
+  exp: (x: number) => number,
+): number {
   const clamp = (x: number, a: number, z: number) => Math.max(a, Math.min(z, x));
   const diffBuy = clamp(w - c, 0, ONE);
   const diffSell = clamp(b - w, 0, ONE);
   const d = w >= b ? diffBuy : diffSell;
-  const e = expSafe(mul(div(steep, fromInt(-100)), d - ONE / 2));
+  const e = exp(mul(div(steep, fromInt(-100)), d - ONE / 2));
   const sigmoid = div(ONE, ONE + e);
   return clamp(low + mul(sigmoid, high - low), low, high);
 }
 
 /** `mat_ema_alpha_sparse` with the liquid alphas of `compute_liquid_alpha_values_sparse`. */
 function emaLiquid(
-  next: Row[],
-  old: Row[],
-  consensus: number[],
+  next: Csr,
+  old: Csr,
+  consensus: Float64Array,
   low: number,
   high: number,
   steep: number,
-): { bonds: Row[]; alphas: Row[] } {
+): { bonds: Csr; alphas: Csr } {
   const n = consensus.length;
-  const bonds: Row[] = [];
-  const alphas: Row[] = [];
+  const bonds = new CsrBuilder(next.rows, next.ptr[next.rows]!);
+  const alphas = new CsrBuilder(next.rows, next.ptr[next.rows]!);
   const wDense = new Float64Array(n);
   const bDense = new Float64Array(n);
-  for (let i = 0; i < next.length; i++) {
-    const r = next[i]!;
-    const o = old[i] ?? emptyRow();
-    for (let k = 0; k < r.j.length; k++) wDense[r.j[k]!] = r.v[k]!;
-    for (let k = 0; k < o.j.length; k++) bDense[o.j[k]!] = o.v[k]!;
-    const alphaAt = (j: number) => alphaSigmoid(consensus[j]!, wDense[j]!, bDense[j]!, low, high, steep);
-    const out = emptyRow();
-    const al = emptyRow();
-    for (let k = 0; k < r.j.length; k++) {
-      const j = r.j[k]!;
-      const a = alphaAt(j);
+  // exp_safe is pure; many (weight, bond, consensus) triples share its argument.
+  const memo = new Map<number, number>();
+  const exp = (x: number) => {
+    let v = memo.get(x);
+    if (v === undefined) {
+      v = expSafe(x);
+      memo.set(x, v);
+    }
+    return v;
+  };
+  for (let i = 0; i < next.rows; i++) {
+    const [r0, r1] = [next.ptr[i]!, next.ptr[i + 1]!];
+    const [o0, o1] = [old.ptr[i]!, old.ptr[i + 1]!];
+    for (let k = r0; k < r1; k++) wDense[next.col[k]!] = next.val[k]!;
+    for (let k = o0; k < o1; k++) bDense[old.col[k]!] = old.val[k]!;
+    for (let k = r0; k < r1; k++) {
+      const j = next.col[k]!;
+      const a = alphaSigmoid(consensus[j]!, wDense[j]!, bDense[j]!, low, high, steep, exp);
       const decayed = mul(ONE - a, bDense[j]!);
-      const inc = Math.max(0, mul(a, r.v[k]!));
+      const inc = Math.max(0, mul(a, next.val[k]!));
       const val = Math.min(ONE, decayed + inc);
-      al.j.push(j);
-      al.v.push(a);
-      if (val > 0) {
-        out.j.push(j);
-        out.v.push(val);
-      }
+      alphas.push(j, a);
+      if (val > 0) bonds.push(j, val);
     }
-    for (let k = 0; k < r.j.length; k++) wDense[r.j[k]!] = 0;
-    for (let k = 0; k < o.j.length; k++) bDense[o.j[k]!] = 0;
-    bonds.push(out);
-    alphas.push(al);
+    for (let k = r0; k < r1; k++) wDense[next.col[k]!] = 0;
+    for (let k = o0; k < o1; k++) bDense[old.col[k]!] = 0;
+    bonds.endRow();
+    alphas.endRow();
   }
-  return { bonds, alphas };
-}
-
-/** `interpolate_sparse`: A + ratio·(B − A), positive entries kept, columns ascending. */
-function interpolate(a: Row[], b: Row[], n: number, ratio: number): Row[] {
-  if (ratio === 0) return a.map((r) => ({ j: [...r.j], v: [...r.v] }));
-  if (ratio === ONE) return b.map((r) => ({ j: [...r.j], v: [...r.v] }));
-  const r1 = new Float64Array(n);
-  const r2 = new Float64Array(n);
-  return a.map((ra, i) => {
-    const rb = b[i]!;
-    const touched: number[] = [];
-    for (let k = 0; k < ra.j.length; k++) {
-      r1[ra.j[k]!] = ra.v[k]!;
-      touched.push(ra.j[k]!);
-    }
-    for (let k = 0; k < rb.j.length; k++) {
-      r2[rb.j[k]!] = rb.v[k]!;
-      touched.push(rb.j[k]!);
-    }
-    touched.sort((x, y) => x - y);
-    const o = emptyRow();
-    let prev = -1;
-    for (const j of touched) {
-      if (j === prev) continue;
-      prev = j;
-      const v = r1[j]! + mul(ratio, r2[j]! - r1[j]!);
-      if (v > 0) {
-        o.j.push(j);
-        o.v.push(v);
-      }
-      r1[j] = 0;
-      r2[j] = 0;
-    }
-    return o;
-  });
+  return { bonds: bonds.build(), alphas: alphas.build() };
 }
 
 /** vec_max_upscale_to_u16 (legacy PruningScores). */
-function maxUpscaleToU16(x: number[]): number[] {
+function maxUpscaleToU16(x: Float64Array): number[] {
   const u16max = fromInt(65535);
   let m = 0;
   for (const v of x) if (v > m) m = v;
-  if (x.length === 0) return [];
-  if (m === 0) return x.map((e) => toU16(mul(e, u16max)));
-  if (m > fromInt(32768)) return x.map((e) => toU16(round(mul(e, div(u16max, m)))));
-  return x.map((e) => toU16(round(div(mul(e, u16max), m))));
+  if (m === 0) return Array.from(x, (e) => toU16(mul(e, u16max)));
+  if (m > fromInt(32768)) {
+    const f = div(u16max, m);
+    return Array.from(x, (e) => toU16(round(mul(e, f))));
+  }
+  return Array.from(x, (e) => toU16(round(div(mul(e, u16max), m))));
 }
 
-const floats = (x: number[]) => x.map(toFloat);
-const floatRows = (m: Row[]): SparseRow[] => m.map((r) => r.j.map((j, k) => [j, toFloat(r.v[k]!)]));
+const floats = (x: ArrayLike<number>) => Array.from(x, toFloat);
+const floatRows = (m: Csr): SparseRow[] => toRows(m, toFloat);
 
 function pad<T>(x: readonly T[], n: number, fill: T): T[] {
   const out = x.slice(0, n);
   while (out.length < n) out.push(fill);
   return out;
+}
+
+/**
+ * The trace's fields as memoised enumerable getters: building every sparse row as (uid, float) pairs
+ * costs more than the epoch itself, and only explanations read them.
+ */
+function lazyTrace(fields: { [K in keyof EpochTrace]: () => EpochTrace[K] }): EpochTrace {
+  const trace = {} as EpochTrace;
+  for (const key of Object.keys(fields) as (keyof EpochTrace)[]) {
+    let done = false;
+    let value: unknown;
+    Object.defineProperty(trace, key, {
+      enumerable: true,
+      get: () => {
+        if (!done) {
+          value = fields[key]();
+          done = true;
+        }
+        return value;
+      },
+    });
+  }
+  return trace;
 }
 
 /**
@@ -301,186 +243,168 @@ export function runEpoch(input: EpochInput): EpochResult {
   // Stake, with the stake threshold (owner exempt).
   const threshold = input.stakeThreshold ?? 0n;
   const rawStake = pad(input.stake, n, 0n).map((s, uid) => (uid !== owner && s < threshold ? 0n : s));
-  const stake = normalizeStake(rawStake);
+  const stake = Float64Array.from(normalizeStake(rawStake));
 
   // Permits: this epoch uses the stored ones; the next one gets the top-k by stake.
   const permit = pad(input.validatorPermit, n, false);
   if (owner !== null && owner < n) permit[owner] = true;
-  const newPermit = stake.map((s) => s !== 0);
+  const newPermit = Array.from(stake, (s) => s !== 0);
   if (n >= hp.maxAllowedValidators) {
-    const order = stake.map((_, i) => i).sort((a, b) => stake[a]! - stake[b]!);
-    for (const idx of order.slice(0, n - hp.maxAllowedValidators)) newPermit[idx] = false;
+    // Stable sort by stake ascending (subtensor's is_topk: sort_by_key); the first n − k lose the permit.
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => stake[a]! - stake[b]!);
+    for (let q = 0; q < n - hp.maxAllowedValidators; q++) newPermit[order[q]!] = false;
   }
   if (owner !== null && owner < n) newPermit[owner] = true;
 
   // Active stake.
-  const activeStake = normalize(stake.map((s, i) => (active[i] && permit[i] ? s : 0)));
+  const activeStake = normalize(Float64Array.from(stake, (s, i) => (active[i] && permit[i] ? s : 0)));
 
   // Weights: permit rows, diagonal (owner keeps its self-weight), outdated, commit-reveal, row-normalise.
-  let weights = readRows(input.weights, n, fromInt);
-  weights = mapRows(weights, (i, j) => {
-    if (!permit[i]) return false;
-    if (i === j && !(i === owner)) return false;
-    if (lastUpdate[i]! <= registered[j]!) return false;
-    const cb = input.commitBlocks?.[i];
-    if (cb !== undefined && cb !== null && cb < registered[j]!) return false;
-    return true;
-  });
-  for (const r of weights) {
-    const s = rowSum(r);
-    if (s > 0) for (let k = 0; k < r.v.length; k++) r.v[k] = div(r.v[k]!, s);
-  }
+  const commitBlocks = input.commitBlocks;
+  const weights = readCsr(
+    input.weights,
+    n,
+    fromInt,
+    (i) => permit[i]!,
+    (i, j) => {
+      if (i === j && i !== owner) return false;
+      if (lastUpdate[i]! <= registered[j]!) return false;
+      const cb = commitBlocks?.[i];
+      return !(cb !== undefined && cb !== null && cb < registered[j]!);
+    },
+  );
+  rowNormalize(weights);
 
   // Consensus, clipping, validator trust.
   const kappa = div(fromInt(hp.kappa), fromInt(65535));
   const consensus = consensusOf(activeStake, weights, n, kappa);
-  const clipped = weights.map((r) => {
-    const o = emptyRow();
-    for (let k = 0; k < r.j.length; k++) {
-      const j = r.j[k]!;
+  const clippedBuilder = new CsrBuilder(n, weights.ptr[n]!);
+  for (let i = 0; i < n; i++) {
+    for (let k = weights.ptr[i]!; k < weights.ptr[i + 1]!; k++) {
+      const j = weights.col[k]!;
       const th = consensus[j]!;
-      if (th < r.v[k]!) {
-        if (th > 0) {
-          o.j.push(j);
-          o.v.push(th);
-        }
-      } else {
-        o.j.push(j);
-        o.v.push(r.v[k]!);
-      }
+      const v = weights.val[k]!;
+      if (th < v) {
+        if (th > 0) clippedBuilder.push(j, th);
+      } else clippedBuilder.push(j, v);
     }
-    return o;
-  });
-  const validatorTrust = clipped.map(rowSum);
+    clippedBuilder.endRow();
+  }
+  const clipped = clippedBuilder.build();
+  const validatorTrust = rowSums(clipped);
 
   // Ranks (before and after clipping), trust, incentive.
-  const matmul = (m: Row[]) => {
-    const out = new Array<number>(n).fill(0);
-    m.forEach((r, i) => {
-      const s = activeStake[i]!;
-      for (let k = 0; k < r.j.length; k++) out[r.j[k]!] = out[r.j[k]!]! + mul(s, r.v[k]!);
-    });
-    return out;
-  };
-  const preranks = matmul(weights);
-  const ranks = matmul(clipped);
+  const preranks = vecMatmul(activeStake, weights, n);
+  const ranks = vecMatmul(activeStake, clipped, n);
   const trust = ranks.map((r, j) => div(r, preranks[j]!));
-  const incentive = normalize([...ranks]);
+  const incentive = normalize(ranks.slice());
 
   // Bonds and dividends.
   const bondsPenalty = div(fromInt(hp.bondsPenalty), fromInt(65535));
-  const weightsForBonds = interpolate(weights, clipped, n, bondsPenalty);
+  const weightsForBonds =
+    bondsPenalty === 0
+      ? copyCsr(weights)
+      : bondsPenalty === ONE
+        ? copyCsr(clipped)
+        : mergeRows(weights, clipped, n, (w, c) => w + mul(bondsPenalty, c - w));
   const lastTempo =
     input.lastStepBlock === 0 ? Math.max(0, currentBlock - hp.tempo) : input.lastStepBlock + 1;
   const bma = Number((BigInt(hp.bondsMovingAverage) << 32n) / 1_000_000n);
   const alpha = ONE - bma;
-  let previousBonds: Row[];
-  let ema: Row[];
-  let liquid: Row[] | null = null;
-  let dividends: number[];
+  const oneMinusAlpha = ONE - alpha;
+  const ema = (next: Csr, old: Csr) =>
+    mergeRows(next, old, n, (x, y) => mul(alpha, x) + mul(oneMinusAlpha, y));
+  const bondMask = (_i: number, j: number) => !(lastTempo <= registered[j]!);
+  const everyRow = () => true;
+  let previousBonds: Csr;
+  let bonds: Csr;
+  let liquid: Csr | null = null;
+  let dividends: Float64Array;
   if (hp.yuma3) {
-    previousBonds = mapRows(
-      readRows(input.bonds, n, u16Proportion),
-      (_i, j) => !(lastTempo <= registered[j]!),
-    );
+    previousBonds = readCsr(input.bonds, n, u16Proportion, everyRow, bondMask);
     if (hp.liquidAlpha && consensus.some((c) => c !== 0)) {
-      const low = u16Proportion(hp.alphaValues[0]);
-      const high = u16Proportion(hp.alphaValues[1]);
       const r = emaLiquid(
         weightsForBonds,
         previousBonds,
         consensus,
-        low,
-        high,
+        u16Proportion(hp.alphaValues[0]),
+        u16Proportion(hp.alphaValues[1]),
         fromInt(hp.alphaSigmoidSteepness),
       );
-      ema = r.bonds;
+      bonds = r.bonds;
       liquid = r.alphas;
-    } else ema = emaSparse(weightsForBonds, previousBonds, alpha, n);
-    const norm = ema.map((r) => ({ j: [...r.j], v: [...r.v] }));
+    } else bonds = ema(weightsForBonds, previousBonds);
+    const norm = copyCsr(bonds);
     colNormalize(norm, n);
-    const perValidator = norm.map((r) => {
-      let acc = 0;
-      for (let k = 0; k < r.j.length; k++) acc += mul(r.v[k]!, incentive[r.j[k]!]!);
-      return acc;
-    });
-    dividends = normalize(perValidator.map((b, i) => mul(b, activeStake[i]!)));
+    dividends = normalize(matVecmul(norm, incentive).map((b, i) => mul(b, activeStake[i]!)));
   } else {
-    previousBonds = mapRows(readRows(input.bonds, n, fromInt), (_i, j) => !(lastTempo <= registered[j]!));
+    previousBonds = readCsr(input.bonds, n, fromInt, everyRow, bondMask);
     colNormalize(previousBonds, n);
-    const delta = weightsForBonds.map((r, i) => ({
-      j: [...r.j],
-      v: r.v.map((x) => mul(x, activeStake[i]!)),
-    }));
+    const delta = scaleRows(weightsForBonds, activeStake);
     colNormalize(delta, n);
-    ema = emaSparse(delta, previousBonds, alpha, n);
-    colNormalize(ema, n);
-    dividends = normalize(
-      ema.map((r) => {
-        let acc = 0;
-        for (let k = 0; k < r.j.length; k++) acc += mul(incentive[r.j[k]!]!, r.v[k]!);
-        return acc;
-      }),
-    );
+    bonds = ema(delta, previousBonds);
+    colNormalize(bonds, n);
+    dividends = normalize(matVecmul(bonds, incentive));
   }
-  const emaTrace = floatRows(ema);
-  if (!hp.yuma3) colMaxUpscale(ema, n);
+  // Yuma 2 stores bonds column max-upscaled; the trace shows them column-normalised.
+  const stored = hp.yuma3 ? bonds : copyCsr(bonds);
+  if (!hp.yuma3) colMaxUpscale(stored, n);
 
   // Emission shares.
   const combined = incentive.map((x, i) => x + dividends[i]!);
   const emissionSum = sum(combined);
-  let serverShare = emissionSum === 0 ? [...incentive] : incentive.map((x) => div(x, emissionSum));
-  let validatorShare = emissionSum === 0 ? [...dividends] : dividends.map((x) => div(x, emissionSum));
-  let combinedShare = normalize([...combined]);
+  let serverShare = emissionSum === 0 ? incentive.slice() : incentive.map((x) => div(x, emissionSum));
+  let validatorShare = emissionSum === 0 ? dividends.slice() : dividends.map((x) => div(x, emissionSum));
+  let combinedShare = normalize(combined.slice());
   if (emissionSum === 0) {
     const base = sum(activeStake) === 0 ? stake : activeStake;
-    validatorShare = [...base];
-    combinedShare = [...base];
-    serverShare = [...serverShare];
+    validatorShare = base.slice();
+    combinedShare = base.slice();
+    serverShare = serverShare.slice();
   }
   const E = input.emission;
+  const u16s = (x: Float64Array) => Array.from(x, proportionToU16);
+  const amounts = (x: Float64Array) => Array.from(x, (k) => scaleAmount(k, E));
 
   return {
     active,
-    stakeWeight: stake.map(proportionToU16),
+    stakeWeight: u16s(stake),
     validatorPermit: newPermit,
-    consensus: consensus.map(proportionToU16),
-    incentive: incentive.map(proportionToU16),
-    dividends: dividends.map(proportionToU16),
-    validatorTrust: validatorTrust.map(proportionToU16),
-    rank: incentive.map(proportionToU16),
-    trust: trust.map(proportionToU16),
+    consensus: u16s(consensus),
+    incentive: u16s(incentive),
+    dividends: u16s(dividends),
+    validatorTrust: u16s(validatorTrust),
+    rank: u16s(incentive),
+    trust: u16s(trust),
     pruningScores: maxUpscaleToU16(combinedShare),
-    emission: combinedShare.map((x) => scaleAmount(x, E)),
-    serverEmission: serverShare.map((x) => scaleAmount(x, E)),
-    validatorEmission: validatorShare.map((x) => scaleAmount(x, E)),
-    bonds: ema.map((r, i) =>
-      newPermit[i] ? r.j.map((j, k) => [j, proportionToU16(r.v[k]!)] as [number, number]) : [],
-    ),
-    trace: {
-      stake: floats(stake),
-      activeStake: floats(activeStake),
-      active,
-      validatorPermit: permit,
-      weights: floatRows(weights),
-      clippedWeights: floatRows(clipped),
-      weightsForBonds: floatRows(weightsForBonds),
-      consensus: floats(consensus),
-      preranks: floats(preranks),
-      ranks: floats(ranks),
-      trust: floats(trust),
-      incentive: floats(incentive),
-      validatorTrust: floats(validatorTrust),
-      previousBonds: floatRows(previousBonds),
-      bonds: emaTrace,
-      liquidAlphas: liquid ? floatRows(liquid) : null,
-      alpha: toFloat(alpha),
-      dividends: floats(dividends),
-      serverShare: floats(serverShare),
-      validatorShare: floats(validatorShare),
-      combinedShare: floats(combinedShare),
-      kappa: toFloat(kappa),
-      bondsPenalty: toFloat(bondsPenalty),
-    },
+    emission: amounts(combinedShare),
+    serverEmission: amounts(serverShare),
+    validatorEmission: amounts(validatorShare),
+    bonds: toRows(stored, proportionToU16, (i) => newPermit[i]!),
+    trace: lazyTrace({
+      stake: () => floats(stake),
+      activeStake: () => floats(activeStake),
+      active: () => active,
+      validatorPermit: () => permit,
+      weights: () => floatRows(weights),
+      clippedWeights: () => floatRows(clipped),
+      weightsForBonds: () => floatRows(weightsForBonds),
+      consensus: () => floats(consensus),
+      preranks: () => floats(preranks),
+      ranks: () => floats(ranks),
+      trust: () => floats(trust),
+      incentive: () => floats(incentive),
+      validatorTrust: () => floats(validatorTrust),
+      previousBonds: () => floatRows(previousBonds),
+      bonds: () => floatRows(bonds),
+      liquidAlphas: () => (liquid ? floatRows(liquid) : null),
+      alpha: () => toFloat(alpha),
+      dividends: () => floats(dividends),
+      serverShare: () => floats(serverShare),
+      validatorShare: () => floats(validatorShare),
+      combinedShare: () => floats(combinedShare),
+      kappa: () => toFloat(kappa),
+      bondsPenalty: () => toFloat(bondsPenalty),
+    }),
   };
 }

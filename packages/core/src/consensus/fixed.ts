@@ -60,9 +60,16 @@ export function proportionToU16(k: number): number {
   return toU16(k * U16_MAX);
 }
 
-/** u16_proportion_to_fixed / fixed_to_fixed_u16_proportion of an integer: x / 65535. */
+let u16Table: Float64Array | null = null;
+
+/** u16_proportion_to_fixed / fixed_to_fixed_u16_proportion of an integer: x / 65535 (tabulated). */
 export function u16Proportion(x: number): number {
-  return div(fromInt(x), fromInt(U16_MAX));
+  if (!Number.isInteger(x) || x < 0 || x > U16_MAX) return div(fromInt(x), fromInt(U16_MAX));
+  if (u16Table === null) {
+    u16Table = new Float64Array(U16_MAX + 1);
+    for (let v = 0; v <= U16_MAX; v++) u16Table[v] = div(fromInt(v), fromInt(U16_MAX));
+  }
+  return u16Table[x]!;
 }
 
 /** Σ x (exact: every partial sum is an integer below 2^53). */
@@ -73,7 +80,7 @@ export function sum(x: ArrayLike<number>): number {
 }
 
 /** inplace_normalize: x / Σx, left unchanged when the sum is 0. */
-export function normalize(x: number[]): number[] {
+export function normalize<T extends number[] | Float64Array>(x: T): T {
   const s = sum(x);
   if (s === 0) return x;
   for (let i = 0; i < x.length; i++) x[i] = div(x[i]!, s);
@@ -86,10 +93,57 @@ export function round(k: number): number {
   return k < 0 ? -r : r;
 }
 
-/** exp_safe: e^x with the input clamped to [-20, 20]. (Computed in f64, then floored to I32F32.) */
+/** e as substrate_fixed's `consts::E` (U2F126) truncated to I9F23, then widened to I32F32. */
+const E_BITS = 22802600 * 2 ** 9;
+/** Below this operand (10.0) every term and partial sum of the series is an exact double. */
+const EXP_NUMBER_LIMIT = 10 * ONE;
+const I32F32_MAX = 2n ** 63n - 1n;
+
+/**
+ * substrate_fixed `transcendental::exp` for I32F32 (encointer/substrate-fixed v0.6.0, the version subtensor
+ * pins): 1 + x + Σ_{i=2}^{31} term_i with term_i = (term_{i−1}·|x|) / i, each product floored and each
+ * quotient truncated in I32F32; a negative operand returns 1 / e^{|x|}. Overflow yields null (Err).
+ */
+function expFixed(x: number): number | null {
+  if (x === 0) return ONE;
+  if (x === ONE) return E_BITS;
+  const a = Math.abs(x);
+  let result: number;
+  if (a <= EXP_NUMBER_LIMIT) {
+    result = a + ONE;
+    let term = a;
+    for (let i = 2; i < 32; i++) {
+      term = mul(term, a);
+      let q = Math.floor(term / i);
+      if (q * i > term) q--;
+      else if ((q + 1) * i <= term) q++;
+      term = q;
+      result += term;
+    }
+  } else {
+    const ab = BigInt(a);
+    let r = ab + BigInt(ONE);
+    let term = ab;
+    for (let i = 2n; i < 32n; i++) {
+      term = (term * ab) >> 32n;
+      if (term > I32F32_MAX) return null;
+      term /= i;
+      r += term;
+      if (r > I32F32_MAX) return null;
+    }
+    result = Number(r);
+    if (x > 0) return result;
+    return Number((1n << 64n) / r);
+  }
+  return x < 0 ? div(ONE, result) : result;
+}
+
+/** subtensor's `exp_safe`: e^x with the input clamped to [−20, 20], in substrate_fixed's I32F32 series. */
 export function expSafe(k: number): number {
-  const x = Math.min(20, Math.max(-20, k / ONE));
-  return Math.floor(Math.exp(x) * ONE);
+  const x = Math.min(20 * ONE, Math.max(-20 * ONE, k));
+  const r = expFixed(x);
+  if (r !== null) return r;
+  return x <= 0 ? 0 : Number(I32F32_MAX);
 }
 
 /**

@@ -153,5 +153,6 @@ export interface EpochResult {
   validatorEmission: bigint[];
   /** `Bonds` rows to store (u16), one per uid (empty rows for uids without a new permit). */
   bonds: Array<Array<[number, number]>>;
+  /** Intermediate values; each field is computed on first read (memoised), so unread ones cost nothing. */
   trace: EpochTrace;
 }
