@@ -12,6 +12,7 @@ import {
   encodeIp,
   epochIndex,
   firstBlockOfEpoch,
+  netuidStorageIndex,
   type TempoPosition,
   tempoPosition,
   U16_MAX,
@@ -253,7 +254,7 @@ export class SubtensorClient {
     const at = await this.block();
     const hp = await this.hyperparameters(netuid, { block: at.number });
     const mecid = opts.mecid ?? 0;
-    const index = mecid * 4096 + netuid;
+    const index = netuidStorageIndex(netuid, mecid);
     const preflight = opts.preflight ?? true;
     const ctx: ErrorContext = {
       call: hp.commitRevealWeightsEnabled ? 'commitWeights' : 'setWeights',

@@ -2,6 +2,7 @@
  * Turning chain failures into messages that name the cause and the fix. Pure: dispatch errors are decoded
  * by the caller (`api.registry.findMetaError`) and passed here by name, with whatever context is known.
  */
+import { u16ToFloat } from '@subnetkit/core';
 
 /** Broad kinds of chain failure. */
 export type ChainErrorCode =
@@ -214,7 +215,8 @@ export function explainChainError(name: string, c: ErrorContext = {}): string {
     case 'CommitRevealDisabled':
       return `${on(c)} has commit-reveal disabled; call set_weights directly instead of committing`;
     case 'MaxWeightExceeded': {
-      const lim = c.maxWeightsLimit === undefined ? '' : ` (limit ${(c.maxWeightsLimit / 65535).toFixed(4)})`;
+      const lim =
+        c.maxWeightsLimit === undefined ? '' : ` (limit ${u16ToFloat(c.maxWeightsLimit).toFixed(4)})`;
       return `one weight exceeds ${on(c)}'s max weight limit${lim}; normalise with normalizeMaxWeight before sending`;
     }
     case 'DuplicateUids':

@@ -3,7 +3,7 @@
  * are fetched for all uids in a few batched `state_queryStorageAt` requests (no per-uid round trips).
  */
 import { encodeAddress } from '@polkadot/util-crypto';
-import { type MetagraphView, raoToTokens, U16_MAX } from '@subnetkit/core';
+import { type MetagraphView, netuidStorageIndex, raoToTokens, U16_MAX } from '@subnetkit/core';
 import { type AxonInfo, decodeAxonInfo, readUintLE } from './axon.js';
 import { type Hyperparameters, decodeHyperparameters, hyperparameterKeys } from './hyperparams.js';
 import { type StorageReader, toHex } from './storage.js';
@@ -111,7 +111,7 @@ export async function syncMetagraphAt(
   opts: SyncOptions = {},
   ss58Format = 42,
 ): Promise<Metagraph> {
-  const index = (opts.mecid ?? 0) * 4096 + netuid;
+  const index = netuidStorageIndex(netuid, opts.mecid);
   // Round trip 1: hyperparameters (incl. n) and every per-uid vector.
   const hpKeys = hyperparameterKeys(reader, netuid);
   const vecItems = VECTORS.filter(([, item]) => reader.has(item));

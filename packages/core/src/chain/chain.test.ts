@@ -8,6 +8,8 @@ import {
   epochRunsAt,
   firstBlockOfEpoch,
   isServing,
+  MECHANISM_STRIDE,
+  netuidStorageIndex,
   RAO_PER_TAO,
   raoToTao,
   raoToTokens,
@@ -132,6 +134,15 @@ describe('axon IP codec (protocol facts 2.5)', () => {
     expect(decodeIp(encodeIp('1:0:2:3:4:5:6:7').ip, 6)).toBe('1:0:2:3:4:5:6:7');
     expect(() => encodeIp('1::2::3')).toThrow(/'::' may appear once/);
     expect(() => encodeIp('1:2:3')).toThrow(/8 hex groups/);
+  });
+});
+
+describe('storage index', () => {
+  it('is netuid for mechanism 0 and mecid * 4096 + netuid otherwise', () => {
+    expect(netuidStorageIndex(7)).toBe(7);
+    expect(netuidStorageIndex(7, 0)).toBe(7);
+    expect(netuidStorageIndex(7, 1)).toBe(4103);
+    expect(MECHANISM_STRIDE).toBe(4096);
   });
 });
 

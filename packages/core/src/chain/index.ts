@@ -14,5 +14,6 @@ export {
 } from './epoch.js';
 export { decodeIp, encodeIp } from './ip.js';
 export { type SignedExtensionDef, SUBTENSOR_SIGNED_EXTENSIONS } from './signed-extensions.js';
+export { MECHANISM_STRIDE, netuidStorageIndex } from './storage-index.js';
 export { RAO_PER_TAO, raoToTao, raoToTokens, taoToRao, U16_MAX } from './units.js';
 export { type AxonEndpoint, isServing, type MetagraphView, type NeuronView } from './views.js';

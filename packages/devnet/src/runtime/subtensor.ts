@@ -8,6 +8,7 @@ import {
   epochIndex,
   epochRunsAt,
   firstBlockOfEpoch,
+  netuidStorageIndex,
 } from '@subnetkit/core';
 import { u8aEq } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
@@ -332,7 +333,7 @@ export class Subtensor {
   // ---- weights -------------------------------------------------------------------------------------------
 
   private netuidIndex(netuid: number, mecid: number): number {
-    return mecid * 4096 + netuid;
+    return netuidStorageIndex(netuid, mecid);
   }
 
   /** check_weights_min_stake: stake weight >= StakeThreshold, the subnet owner hotkey exempt. */
