@@ -24,6 +24,11 @@ describe('classifyChainError', () => {
       chainError: 'WeightVecLengthIsLow',
     });
     expect(classifyChainError(pool)).toMatchObject({ kind: 'other', permanent: false });
+    const dropped = new ChainError(
+      'PoolRejected',
+      'setWeights rejected by the node: WebSocket is not connected',
+    );
+    expect(classifyChainError(dropped)).toMatchObject({ kind: 'connection', permanent: false });
     const down = new ChainError('ConnectionFailed', 'cannot reach ws://x');
     expect(classifyChainError(down)).toMatchObject({ kind: 'connection', permanent: false });
     expect(classifyChainError(new ChainError('BadInput', 'values[0] is 0.5'))).toMatchObject({

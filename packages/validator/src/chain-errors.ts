@@ -11,10 +11,14 @@ export type ChainErrorKind = 'connection' | 'rate_limited' | 'rejected' | 'other
 const CONNECTION =
   /(disconnect|not connected|connection|socket|ECONNREFUSED|ECONNRESET|WebSocket|timed? ?out|No response received|abnormal closure)/i;
 
+/** Transport trouble shows in the text of a transient failure (a node dropping the socket mid-submit). */
+function connectionKind(message: string): 'connection' | 'other' {
+  return CONNECTION.test(message) ? 'connection' : 'other';
+}
+
 /**
- * Classify an error thrown by `ValidatorChain`: a `ChainError` by its code and retry class; anything
- * else (a transport error from another client) is transient, counted as `connection` when its message
- * says so.
+ * Classify an error thrown by `ValidatorChain`: a `ChainError` by its code and retry class; a transient
+ * failure (a `ChainError` or any other error) counts as `connection` when its message says so.
  */
 export function classifyChainError(err: unknown): {
   kind: ChainErrorKind;
@@ -30,7 +34,7 @@ export function classifyChainError(err: unknown): {
     }
     if (err.retry === 'permanent') return { kind: 'rejected', permanent: true, message };
     if (err.retry === 'rate_limited') return { kind: 'rate_limited', permanent: false, message };
-    return { kind: 'other', permanent: false, message };
+    return { kind: connectionKind(message), permanent: false, message };
   }
-  return { kind: CONNECTION.test(base) ? 'connection' : 'other', permanent: false, message: base };
+  return { kind: connectionKind(base), permanent: false, message: base };
 }
