@@ -399,6 +399,23 @@ describe('devnet with an unmodified ApiPromise', () => {
     expect((await send(api, api.tx.subtensorModule.setWeights(netuid, [0, 1], [1, 1], 2), m3)).ok).toBe(true);
   });
 
+  it("runs each epoch in the block subtensor's should_run_epoch names (blocks_until_next_epoch == 0)", async () => {
+    const netuid = 1;
+    const tempo = (await api.query.subtensorModule.tempo(netuid)).toNumber();
+    const before = (await api.query.subtensorModule.subnetEpochIndex(netuid)).toBigInt();
+    const ran: number[] = [];
+    for (let i = 0; i < 2 * (tempo + 1); i++) {
+      dn.produceBlocks(1);
+      const head = (await api.rpc.chain.getHeader()).number.toNumber();
+      const last = (await api.query.subtensorModule.lastEpochBlock(netuid)).toNumber();
+      if (last === head) ran.push(head);
+    }
+    expect(ran).toHaveLength(2);
+    for (const b of ran) expect((b + netuid + 1) % (tempo + 1)).toBe(tempo);
+    expect(ran[1]! - ran[0]!).toBe(tempo + 1);
+    expect((await api.query.subtensorModule.subnetEpochIndex(netuid)).toBigInt()).toBe(before + 2n);
+  });
+
   it('refuses a bad signature with 1010', async () => {
     const tx = await api.tx.system.remark('0x01').signAsync(charlie);
     const bytes = tx.toU8a();

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Keyring } from '@polkadot/keyring';
 import { hexToU8a, isHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
+import { encodeIp, taoToRao } from '@subnetkit/core';
 import type { Chain } from './chain.js';
 import type { AccountId } from './runtime/runtime.js';
 
@@ -115,29 +116,13 @@ export function resolveAccount(ref: string): AccountId {
   return out;
 }
 
-/** Converts a TAO amount to rao. */
-export function taoToRao(v: TaoAmount): bigint {
-  const s = typeof v === 'number' ? v.toFixed(9) : v.trim();
-  const m = /^(\d+)(?:\.(\d{0,9})\d*)?$/.exec(s);
-  if (!m)
-    throw new Error(`genesis: '${v}' is not a TAO amount (use a non-negative number or decimal string)`);
-  return BigInt(m[1]!) * 1_000_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
-}
-
-/** Parses IPv4/IPv6 text into subtensor's (ip: u128, ip_type). */
-export function parseIp(ip: string): [bigint, number] {
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(ip)) {
-    const parts = ip.split('.').map(Number);
-    if (parts.some((p) => p > 255)) throw new Error(`invalid IPv4 address '${ip}'`);
-    return [BigInt(((parts[0]! << 24) >>> 0) + (parts[1]! << 16) + (parts[2]! << 8) + parts[3]!), 4];
+/** A genesis TAO amount in rao (core's taoToRao), with the error saying it comes from the genesis. */
+function genesisRao(v: TaoAmount): bigint {
+  try {
+    return taoToRao(v);
+  } catch (e) {
+    throw new Error(`genesis: ${(e as Error).message}`);
   }
-  const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...new Array(8 - h.length - t.length).fill('0'), ...t];
-  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g)))
-    throw new Error(`invalid IP address '${ip}'`);
-  return [groups.reduce((acc, g) => (acc << 16n) | BigInt(Number.parseInt(g, 16)), 0n), 6];
 }
 
 /** Loads a genesis file (JSON). */
@@ -189,7 +174,7 @@ export function buildGenesis(chain: Chain, genesis: DevnetGenesis = {}): void {
   for (const name of DEV_ACCOUNTS) rt.setFree(resolveAccount(name), DEV_BALANCE_RAO);
   rt.adjustIssuance(DEV_BALANCE_RAO * BigInt(DEV_ACCOUNTS.length));
   for (const a of genesis.accounts ?? []) {
-    const amount = taoToRao(a.balance);
+    const amount = genesisRao(a.balance);
     rt.setFree(resolveAccount(a.address), amount);
     rt.adjustIssuance(amount);
   }
@@ -201,9 +186,9 @@ export function buildGenesis(chain: Chain, genesis: DevnetGenesis = {}): void {
   // Devnet difference: no admin freeze window, so hyperparameters can be changed in any block.
   s.set('SubtensorModule.AdminFreezeWindow', genesis.adminFreezeWindow ?? 0);
   if (genesis.stakeThreshold !== undefined)
-    s.set('SubtensorModule.StakeThreshold', taoToRao(genesis.stakeThreshold));
+    s.set('SubtensorModule.StakeThreshold', genesisRao(genesis.stakeThreshold));
   if (genesis.networkMinLockCost !== undefined)
-    s.set('SubtensorModule.NetworkMinLockCost', taoToRao(genesis.networkMinLockCost));
+    s.set('SubtensorModule.NetworkMinLockCost', genesisRao(genesis.networkMinLockCost));
   s.set('Timestamp.Now', BigInt(Date.now()));
 
   for (const sn of genesis.subnets ?? []) {
@@ -227,7 +212,7 @@ export function buildGenesis(chain: Chain, genesis: DevnetGenesis = {}): void {
           : kind === 'u16'
             ? Number(v)
             : kind === 'tao'
-              ? taoToRao(v as TaoAmount)
+              ? genesisRao(v as TaoAmount)
               : BigInt(v as number);
       s.set(`SubtensorModule.${item}`, sn.netuid, value);
     }
@@ -252,9 +237,15 @@ export function buildGenesis(chain: Chain, genesis: DevnetGenesis = {}): void {
         throw new Error(`genesis: hotkey ${nr.hotkey} belongs to another coldkey`);
       chain.sub.associate(hot, cold);
       hotkeys.push(hot);
-      if (nr.stake !== undefined) chain.sub.creditStake(cold, hot, sn.netuid, taoToRao(nr.stake));
+      if (nr.stake !== undefined) chain.sub.creditStake(cold, hot, sn.netuid, genesisRao(nr.stake));
       if (nr.axon) {
-        const [ip, ipType] = parseIp(nr.axon.ip);
+        let ip: bigint;
+        let ipType: number;
+        try {
+          ({ ip, ipType } = encodeIp(nr.axon.ip));
+        } catch (e) {
+          throw new Error(`genesis: axon of ${nr.hotkey}: ${(e as Error).message}`);
+        }
         s.set('SubtensorModule.Axons', sn.netuid, hot, {
           block: 0n,
           version: nr.axon.version ?? 0,

@@ -7,9 +7,7 @@ export { startDevnet, DEV_ACCOUNT_URIS, type Devnet, type DevnetOptions } from '
 export {
   DEV_ACCOUNTS,
   DEV_BALANCE_RAO,
-  parseIp,
   resolveAccount,
-  taoToRao,
   type DevnetGenesis,
   type GenesisAxon,
   type GenesisHyperparameters,
@@ -18,6 +16,5 @@ export {
   type TaoAmount,
 } from './genesis.js';
 export { Chain, type BlockRecord, type ChainSnapshot, type TxStatus } from './chain.js';
-export { SUBTENSOR_SIGNED_EXTENSIONS } from './signed-extensions.js';
 export { buildMetadataBytes } from './metadata/build.js';
 export { RUNTIME_VERSION } from './metadata/spec.js';

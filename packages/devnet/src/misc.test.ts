@@ -3,7 +3,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startDevnet } from './devnet.js';
-import { parseIp, resolveAccount, taoToRao } from './genesis.js';
+import { resolveAccount } from './genesis.js';
 import { CodecRegistry } from './scale/codec.js';
 import { RUNTIME_DEFS } from './metadata/spec.js';
 import { connect, key, send } from './test-helpers.js';
@@ -11,19 +11,24 @@ import { connect, key, send } from './test-helpers.js';
 await cryptoWaitReady();
 
 describe('genesis helpers', () => {
-  it('converts TAO amounts to rao', () => {
-    expect(taoToRao(1)).toBe(1_000_000_000n);
-    expect(taoToRao('0.5')).toBe(500_000_000n);
-    expect(taoToRao('12.123456789')).toBe(12_123_456_789n);
-    expect(() => taoToRao('-1')).toThrow(/not a TAO amount/);
-  });
-
-  it('parses IPv4 and IPv6 like subtensor encodes them', () => {
-    expect(parseIp('192.168.1.10')).toEqual([3232235786n, 4]);
-    expect(parseIp('127.0.0.1')).toEqual([0x7f000001n, 4]);
-    expect(parseIp('::1')).toEqual([1n, 6]);
-    expect(parseIp('2001:db8::1')).toEqual([(0x20010db8n << 96n) | 1n, 6]);
-    expect(() => parseIp('300.1.1.1')).toThrow(/invalid/);
+  it('reports a bad TAO amount or axon address as a genesis error', async () => {
+    await expect(startDevnet({ port: 0, genesis: { stakeThreshold: '-1' } })).rejects.toThrow(
+      /^genesis: invalid amount "-1": use a non-negative number with up to 9 decimals/,
+    );
+    await expect(
+      startDevnet({
+        port: 0,
+        genesis: {
+          subnets: [
+            {
+              netuid: 1,
+              owner: 'alice',
+              neurons: [{ hotkey: '//H1', coldkey: 'alice', axon: { ip: '300.1.1.1', port: 1 } }],
+            },
+          ],
+        },
+      }),
+    ).rejects.toThrow(/^genesis: axon of \/\/H1: invalid IPv4 address 300\.1\.1\.1/);
   });
 
   it('resolves dev names, URIs, SS58 and hex', () => {

@@ -7,7 +7,7 @@ import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { ISubmittableResult } from '@polkadot/types/types';
-import { SUBTENSOR_SIGNED_EXTENSIONS } from './signed-extensions.js';
+import { SUBTENSOR_SIGNED_EXTENSIONS } from '@subnetkit/core';
 
 /** An ApiPromise whose storage and calls are decorated at run time (there is no api-augment for subtensor). */
 // biome-ignore lint/suspicious/noExplicitAny: see above

@@ -2,17 +2,12 @@
  * Adapts `@subnetkit/chain`'s SubtensorClient to {@link MinerChain}. Typed structurally so the
  * miner's hot path does not import the chain client.
  */
-import type { AxonEndpoint, MetagraphSnapshot, MinerChain } from './metagraph.js';
+import { type AxonEndpoint, isServing, type MetagraphView } from '@subnetkit/core';
+import type { MinerChain, MinerMetagraph } from './metagraph.js';
 
 /** The parts of `SubtensorClient` (from `@subnetkit/chain`) the miner uses. */
-export interface SubtensorLike<Pair> {
-  syncMetagraph(netuid: number): Promise<{
-    block: number;
-    hotkeys: string[];
-    stake: number[];
-    validatorPermit: boolean[];
-    axons: { ip: string; port: number }[];
-  }>;
+export interface MinerSubtensorClient<Pair> {
+  syncMetagraph(netuid: number): Promise<MetagraphView>;
   serveAxon(
     hotkey: Pair,
     args: { netuid: number; ip: string; port: number; version?: number },
@@ -21,11 +16,11 @@ export interface SubtensorLike<Pair> {
 
 /** A {@link MinerChain} over a connected SubtensorClient; `hotkey` signs serve_axon. */
 export function subtensorMinerChain<Pair extends { address: string }>(
-  client: SubtensorLike<Pair>,
+  client: MinerSubtensorClient<Pair>,
   hotkey: Pair,
 ): MinerChain {
   return {
-    async metagraph(netuid): Promise<MetagraphSnapshot> {
+    async metagraph(netuid): Promise<MinerMetagraph> {
       const m = await client.syncMetagraph(netuid);
       return { block: m.block, hotkeys: m.hotkeys, stake: m.stake, validatorPermit: m.validatorPermit };
     },
@@ -33,7 +28,7 @@ export function subtensorMinerChain<Pair extends { address: string }>(
       const m = await client.syncMetagraph(netuid);
       const uid = m.hotkeys.indexOf(address);
       const axon = uid >= 0 ? m.axons[uid] : undefined;
-      return axon && axon.ip !== '0.0.0.0' ? { ip: axon.ip, port: axon.port } : undefined;
+      return axon && isServing(axon) ? { ip: axon.ip, port: axon.port } : undefined;
     },
     async serveAxon(netuid, endpoint) {
       await client.serveAxon(hotkey, {

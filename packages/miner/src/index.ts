@@ -15,14 +15,12 @@ export {
   type LegacyOptions,
 } from './axon.js';
 export {
-  type AxonEndpoint,
   MetagraphCache,
   type MetagraphCacheOptions,
   MetagraphIndex,
-  type MetagraphSnapshot,
   type MinerChain,
+  type MinerMetagraph,
   type NeuronLookup,
-  type NeuronView,
   staticMetagraph,
 } from './metagraph.js';
 export { createMinerMetrics, type MinerMetrics } from './metrics.js';
@@ -42,7 +40,7 @@ export {
   type RunnerObserver,
   type SynapseRunner,
 } from './runner.js';
-export { type SubtensorLike, subtensorMinerChain } from './chain-adapter.js';
+export { type MinerSubtensorClient, subtensorMinerChain } from './chain-adapter.js';
 export {
   AXON_VERSION,
   describeBackend,

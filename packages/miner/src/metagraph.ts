@@ -1,26 +1,16 @@
 /**
  * What the miner needs from the chain, as a small interface so the axon can be tested with a fake
- * and run against `@subnetkit/chain` (subtensor or the devnet) in production.
+ * and run against `@subnetkit/chain` (subtensor or the devnet) in production. The view types are
+ * core's (`MetagraphView`, `AxonEndpoint`, `NeuronView`).
  */
+import type { AxonEndpoint, MetagraphView, NeuronView } from '@subnetkit/core';
 
-/** The parts of a subnet's metagraph the miner uses for blacklist and priority decisions. */
-export interface MetagraphSnapshot {
-  /** Block the snapshot was read at, when known. */
-  block?: number;
-  /** Hotkey SS58 per uid (index = uid). */
-  hotkeys: readonly string[];
-  /** Stake per uid in TAO (alpha) units. */
-  stake: readonly number[];
-  /** Validator permit per uid. */
-  validatorPermit: readonly boolean[];
-}
-
-/** An axon endpoint as published on chain. */
-export interface AxonEndpoint {
-  /** IPv4/IPv6 text form; `0.0.0.0` means not serving. */
-  ip: string;
-  port: number;
-}
+/**
+ * The columns of core's {@link MetagraphView} the miner reads for blacklist and priority decisions
+ * (hotkey, stake and validator permit per uid); `block` when known.
+ */
+export type MinerMetagraph = Readonly<Pick<MetagraphView, 'hotkeys' | 'stake' | 'validatorPermit'>> &
+  Partial<Pick<MetagraphView, 'block'>>;
 
 /**
  * The chain operations a miner performs. `@subnetkit/chain` is adapted to this in the CLI; tests
@@ -28,18 +18,11 @@ export interface AxonEndpoint {
  */
 export interface MinerChain {
   /** Reads the metagraph of `netuid`. */
-  metagraph(netuid: number): Promise<MetagraphSnapshot>;
+  metagraph(netuid: number): Promise<MinerMetagraph>;
   /** The axon currently published for `hotkey` on `netuid` (undefined when none). */
   axonOf(netuid: number, hotkey: string): Promise<AxonEndpoint | undefined>;
   /** Publishes the axon (serve_axon, signed by the hotkey). */
   serveAxon(netuid: number, endpoint: AxonEndpoint & { version: number }): Promise<void>;
-}
-
-/** What the metagraph says about one caller. */
-export interface NeuronView {
-  uid: number;
-  stake: number;
-  validatorPermit: boolean;
 }
 
 /** Something that can answer "who is this hotkey" synchronously (the hot path never awaits the chain). */
@@ -51,7 +34,7 @@ export interface NeuronLookup {
 export class MetagraphIndex implements NeuronLookup {
   private readonly byHotkey = new Map<string, NeuronView>();
 
-  constructor(readonly snapshot: MetagraphSnapshot) {
+  constructor(readonly snapshot: MinerMetagraph) {
     snapshot.hotkeys.forEach((hotkey, uid) => {
       this.byHotkey.set(hotkey, {
         uid,
@@ -75,7 +58,7 @@ export class MetagraphIndex implements NeuronLookup {
 export interface MetagraphCacheOptions {
   netuid: number;
   /** Reads a fresh snapshot. */
-  load: (netuid: number) => Promise<MetagraphSnapshot>;
+  load: (netuid: number) => Promise<MinerMetagraph>;
   /** How often to re-read, in ms (default 60 000; subtensor's tempo is 360 blocks of 12 s). */
   refreshMs?: number;
   /** Called when a refresh fails; the previous snapshot stays in use. */
@@ -130,7 +113,7 @@ export class MetagraphCache implements NeuronLookup {
   }
 
   /** The current snapshot, if one was loaded. */
-  get snapshot(): MetagraphSnapshot | undefined {
+  get snapshot(): MinerMetagraph | undefined {
     return this.index?.snapshot;
   }
 
@@ -145,6 +128,6 @@ export class MetagraphCache implements NeuronLookup {
 }
 
 /** A fixed metagraph: for tests and for `--allow-non-registered`-style local setups. */
-export function staticMetagraph(snapshot: MetagraphSnapshot): NeuronLookup {
+export function staticMetagraph(snapshot: MinerMetagraph): NeuronLookup {
   return new MetagraphIndex(snapshot);
 }

@@ -7,7 +7,8 @@ import { signRequest } from '@subnetkit/core';
 import echo from '@subnetkit/subnet-echo';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AxonEndpoint, MetagraphSnapshot, MinerChain } from './metagraph.js';
+import type { AxonEndpoint } from '@subnetkit/core';
+import type { MinerChain, MinerMetagraph } from './metagraph.js';
 import { describeBackend, startMiner } from './miner.js';
 
 let keyring: Keyring;
@@ -20,7 +21,7 @@ beforeAll(async () => {
 });
 
 /** An in-memory chain: one subnet, axons keyed by hotkey, serve_axon calls recorded. */
-function fakeChain(snapshot: MetagraphSnapshot, axons = new Map<string, AxonEndpoint>()) {
+function fakeChain(snapshot: MinerMetagraph, axons = new Map<string, AxonEndpoint>()) {
   const served: AxonEndpoint[] = [];
   const chain: MinerChain = {
     metagraph: async () => snapshot,

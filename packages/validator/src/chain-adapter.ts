@@ -3,30 +3,21 @@
  * and other chain clients can stand in for it. On commit-reveal subnets `setWeights` commits (the
  * client keeps the salt) and {@link ValidatorChain.maintain} reveals due commits on every weights check.
  */
-import type { MetagraphView, SetWeightsResult, ValidatorChain, ValidatorHyperparameters } from './types.js';
+import type { MetagraphView } from '@subnetkit/core';
+import type { SetWeightsResult, ValidatorChain, ValidatorHyperparameters } from './types.js';
 
 /** The parts of `SubtensorClient` the validator uses. */
-export interface SubtensorLike<Pair> {
+export interface ValidatorSubtensorClient<Pair> {
   block(): Promise<{ number: number }>;
-  syncMetagraph(netuid: number): Promise<{
-    netuid: number;
-    block: number;
-    n: number;
-    hotkeys: string[];
-    stake: number[];
-    validatorPermit: boolean[];
-    lastUpdate: number[];
-    axons: { ip: string; port: number }[];
-    hyperparameters: HyperparametersLike;
-  }>;
+  syncMetagraph(netuid: number): Promise<MetagraphView>;
   hyperparameters(netuid: number): Promise<HyperparametersLike>;
+  /** Sends u16 `values` as given (the validator has already processed them: see `computeWeights`). */
   setWeights(
     hotkey: Pair,
     netuid: number,
     uids: ArrayLike<number>,
-    weights: ArrayLike<number>,
+    values: ArrayLike<number>,
     versionKey: bigint | number,
-    opts?: { raw?: boolean },
   ): Promise<{ mode: 'set' | 'commit'; blockNumber: number; txHash: string }>;
   revealDueCommits?(hotkey: Pair, netuid: number): Promise<unknown[]>;
 }
@@ -53,7 +44,7 @@ function toHyperparameters(hp: HyperparametersLike): ValidatorHyperparameters {
 
 /** A {@link ValidatorChain} over a connected SubtensorClient; `hotkey` signs set_weights / commits. */
 export function subtensorValidatorChain<Pair extends { address: string }>(
-  client: SubtensorLike<Pair>,
+  client: ValidatorSubtensorClient<Pair>,
   hotkey: Pair,
 ): ValidatorChain {
   return {
@@ -76,9 +67,8 @@ export function subtensorValidatorChain<Pair extends { address: string }>(
     async hyperparameters(netuid) {
       return toHyperparameters(await client.hyperparameters(netuid));
     },
-    async setWeights(netuid, uids, weights, versionKey): Promise<SetWeightsResult> {
-      // The validator already applied the chain's rules and quantised: send the u16 values as they are.
-      const r = await client.setWeights(hotkey, netuid, uids, weights, versionKey, { raw: true });
+    async setWeights(netuid, uids, values, versionKey): Promise<SetWeightsResult> {
+      const r = await client.setWeights(hotkey, netuid, uids, values, versionKey);
       return { mode: r.mode, block: r.blockNumber, txHash: r.txHash };
     },
     async maintain(netuid) {

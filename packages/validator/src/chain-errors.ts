@@ -1,52 +1,40 @@
 /**
- * Sorting chain failures into kinds (for metrics and retry decisions) from their messages, which
- * carry subtensor's error names (`SettingWeightsTooFast`, `NeuronNoValidatorPermit`, ...).
+ * Sorting chain failures into kinds for metrics and retry decisions. The retry class comes from
+ * `@subnetkit/chain` (`ChainError.retry`, kept beside `explainChainError`): the validator does not
+ * match error names itself.
  */
+import { ChainError } from '@subnetkit/chain';
 
 /** Kinds of chain error the validator counts. */
 export type ChainErrorKind = 'connection' | 'rate_limited' | 'rejected' | 'other';
 
-/** Subtensor errors that another attempt cannot fix without a human (register, stake, upgrade). */
-const PERMANENT = [
-  'HotKeyNotRegisteredInSubNet',
-  'HotKeyNotRegisteredInNetwork',
-  'NeuronNoValidatorPermit',
-  'NotEnoughStakeToSetWeights',
-  'IncorrectWeightVersionKey',
-  'CanNotSetRootNetworkWeights',
-  'SubNetworkDoesNotExist',
-  'MechanismDoesNotExist',
-];
-
-/** Rejections that can pass on a later attempt. */
-const RATE_LIMITED = [
-  'SettingWeightsTooFast',
-  'CommittingWeightsTooFast',
-  'TooManyUnrevealedCommits',
-  'Priority is too low',
-];
-
 const CONNECTION =
   /(disconnect|not connected|connection|socket|ECONNREFUSED|ECONNRESET|WebSocket|timed? ?out|No response received|abnormal closure)/i;
 
-/** Classify an error thrown by `ValidatorChain`. */
+/** Transport trouble shows in the text of a transient failure (a node dropping the socket mid-submit). */
+function connectionKind(message: string): 'connection' | 'other' {
+  return CONNECTION.test(message) ? 'connection' : 'other';
+}
+
+/**
+ * Classify an error thrown by `ValidatorChain`: a `ChainError` by its code and retry class; a transient
+ * failure (a `ChainError` or any other error) counts as `connection` when its message says so.
+ */
 export function classifyChainError(err: unknown): {
   kind: ChainErrorKind;
   permanent: boolean;
   message: string;
 } {
   const base = err instanceof Error ? err.message : String(err);
-  // @subnetkit/chain's ChainError carries the runtime error name and a code next to a prose message.
-  const e = (err ?? {}) as { chainError?: unknown; code?: unknown };
-  const name = typeof e.chainError === 'string' ? e.chainError : '';
-  const code = typeof e.code === 'string' ? e.code : '';
-  if (code === 'ConnectionFailed' || code === 'Timeout') {
-    return { kind: 'connection', permanent: false, message: base };
+  if (err instanceof ChainError) {
+    const name = err.chainError;
+    const message = name && !base.includes(name) ? `${name}: ${base}` : base;
+    if (err.code === 'ConnectionFailed' || err.code === 'Timeout') {
+      return { kind: 'connection', permanent: false, message };
+    }
+    if (err.retry === 'permanent') return { kind: 'rejected', permanent: true, message };
+    if (err.retry === 'rate_limited') return { kind: 'rate_limited', permanent: false, message };
+    return { kind: connectionKind(message), permanent: false, message };
   }
-  const message = name && !base.includes(name) ? `${name}: ${base}` : base;
-  if (PERMANENT.some((name) => message.includes(name))) return { kind: 'rejected', permanent: true, message };
-  if (RATE_LIMITED.some((name) => message.includes(name)))
-    return { kind: 'rate_limited', permanent: false, message };
-  if (CONNECTION.test(message)) return { kind: 'connection', permanent: false, message };
-  return { kind: 'other', permanent: false, message };
+  return { kind: connectionKind(base), permanent: false, message: base };
 }

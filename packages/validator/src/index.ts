@@ -28,7 +28,7 @@ export {
   type ScoreEntry,
   type ScoreUpdate,
 } from './ema.js';
-export { MetagraphCache, type MetagraphSnapshot } from './metagraph-cache.js';
+export { type SubnetState, SubnetStateCache } from './subnet-cache.js';
 export { createValidatorMetrics, type MetricsSources, type ValidatorMetrics } from './metrics.js';
 export {
   claimRoundBlock,
@@ -40,12 +40,10 @@ export {
   runRoundOnce,
   sampleSeed,
 } from './round-jobs.js';
-export { availableUids, batchTargets, isServing, type SamplingOptions, sampleMiners } from './sampling.js';
+export { availableUids, batchTargets, type SamplingOptions, sampleMiners } from './sampling.js';
 export { responseValidator } from './schema.js';
 export { defaultKeyPrefix, ScoreStore, type ScoreStoreOptions, scoreKeys } from './score-store.js';
 export type {
-  AxonEndpoint,
-  MetagraphView,
   MinerTarget,
   SetWeightsResult,
   ValidatorChain,
@@ -53,6 +51,6 @@ export type {
 } from './types.js';
 export { type RunningValidator, startValidator, type ValidatorOptions } from './validator.js';
 export { readWeightsState, type WeightsState } from './weight-setter.js';
-export { computeWeights, epochIndex, type WeightsDue, type WeightVector, weightsDue } from './weights.js';
-export { type SubtensorLike, subtensorValidatorChain } from './chain-adapter.js';
+export { computeWeights, type WeightsDue, type WeightVector, weightsDue } from './weights.js';
+export { subtensorValidatorChain, type ValidatorSubtensorClient } from './chain-adapter.js';
 export { RedisCommitStore } from './commit-store.js';

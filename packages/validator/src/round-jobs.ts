@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Dendrite, DendriteResponse } from './dendrite.js';
 import { sanitizeScore } from './ema.js';
-import type { MetagraphCache } from './metagraph-cache.js';
+import type { SubnetStateCache } from './subnet-cache.js';
 import type { ValidatorMetrics } from './metrics.js';
 import { batchTargets, sampleMiners } from './sampling.js';
 import type { ScoreStore } from './score-store.js';
@@ -62,7 +62,7 @@ export interface RoundContext {
   keyPrefix: string;
   store: ScoreStore;
   dendrite: Dendrite;
-  metagraph: MetagraphCache;
+  metagraph: SubnetStateCache;
   metrics: ValidatorMetrics;
   log: Logger;
   queues: { rounds: Queue; queries: Queue };

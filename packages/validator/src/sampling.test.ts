@@ -1,7 +1,7 @@
 import { seededRandom } from '@subnetkit/core';
 import { describe, expect, it } from 'vitest';
-import { availableUids, batchTargets, isServing, sampleMiners } from './sampling.js';
-import type { MetagraphView } from './types.js';
+import { availableUids, batchTargets, sampleMiners } from './sampling.js';
+import type { MetagraphView } from '@subnetkit/core';
 
 function metagraph(n: number, patch: Partial<MetagraphView> = {}): MetagraphView {
   return {
@@ -18,13 +18,6 @@ function metagraph(n: number, patch: Partial<MetagraphView> = {}): MetagraphView
 }
 
 describe('sampling', () => {
-  it('knows which axons serve', () => {
-    expect(isServing({ ip: '0.0.0.0', port: 8091 })).toBe(false);
-    expect(isServing({ ip: '1.2.3.4', port: 0 })).toBe(false);
-    expect(isServing({ ip: '1.2.3.4', port: 8091 })).toBe(true);
-    expect(isServing(undefined)).toBe(false);
-  });
-
   it('skips non-serving, excluded and big permitted validators', () => {
     const m = metagraph(5, {
       axons: [

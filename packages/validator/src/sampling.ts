@@ -2,7 +2,8 @@
  * Which miners a round queries: a seeded sample of K serving uids, like the subnet template's
  * `get_random_uids` (pure, so a retried round samples the same miners).
  */
-import type { MetagraphView, MinerTarget } from './types.js';
+import { isServing, type MetagraphView } from '@subnetkit/core';
+import type { MinerTarget } from './types.js';
 
 export interface SamplingOptions {
   /** How many miners to query per round (the template's `--neuron.sample_size`, default 50). */
@@ -14,13 +15,6 @@ export interface SamplingOptions {
   vpermitTaoLimit?: number;
   /** Hotkeys never to sample (e.g. this validator's own). */
   exclude?: readonly string[];
-}
-
-/** True when the axon has a routable address and port (`0.0.0.0` or port 0 means not serving). */
-export function isServing(axon: { ip: string; port: number } | undefined): boolean {
-  if (!axon) return false;
-  const ip = axon.ip.trim();
-  return ip !== '' && ip !== '0.0.0.0' && ip !== '::' && axon.port > 0 && axon.port < 65536;
 }
 
 /** The uids a validator may query: serving, not a big permitted validator, not excluded. */

@@ -1,30 +1,9 @@
 /**
- * The small views of the chain the validator needs. `@subnetkit/chain` satisfies them through an
- * adapter (see `chain-adapter.ts`); tests use the fakes in `testing/`.
+ * The small views of the chain the validator needs. The metagraph and axon views are core's
+ * (`MetagraphView`, `AxonEndpoint`); `@subnetkit/chain` satisfies the port through an adapter (see
+ * `chain-adapter.ts`); tests use the fakes in `testing/`.
  */
-
-/** Where a neuron's axon listens, as published on chain with `serve_axon`. */
-export interface AxonEndpoint {
-  /** IPv4/IPv6 address as text; `0.0.0.0` (or empty) means "not serving". */
-  ip: string;
-  port: number;
-}
-
-/** The parts of a subnet's metagraph a validator reads, indexed by uid (0..n-1). */
-export interface MetagraphView {
-  netuid: number;
-  /** Block the snapshot was read at. */
-  block: number;
-  /** Number of neurons (`SubnetworkN`). */
-  n: number;
-  hotkeys: string[];
-  axons: AxonEndpoint[];
-  validatorPermit: boolean[];
-  /** Stake weight per uid in TAO/alpha units (used to exclude big validators from sampling). */
-  stake: number[];
-  /** Block of each uid's last `set_weights` / commit (`LastUpdate`). */
-  lastUpdate: number[];
-}
+import type { MetagraphView } from '@subnetkit/core';
 
 /** The subnet hyperparameters that govern weight setting. */
 export interface ValidatorHyperparameters {
@@ -52,21 +31,20 @@ export interface SetWeightsResult {
 }
 
 /**
- * The chain operations a validator uses. Implementations must throw an `Error` whose message
- * names the cause (for chain dispatch errors, the subtensor error name such as
- * `SettingWeightsTooFast`), so the weight setter can log, count and retry it.
+ * The chain operations a validator uses. Chain failures are `@subnetkit/chain`'s `ChainError`s,
+ * whose `retry` class (permanent / rate_limited / transient) tells the weight setter whether to retry;
+ * any other error counts as transient (or as a connection error when its message says so).
  */
 export interface ValidatorChain {
   currentBlock(): Promise<number>;
   metagraph(netuid: number): Promise<MetagraphView>;
   hyperparameters(netuid: number): Promise<ValidatorHyperparameters>;
-  /** Submit u16 weights (set_weights, or commit/reveal when the subnet enables it) and wait for inclusion. */
-  setWeights(
-    netuid: number,
-    uids: number[],
-    weights: number[],
-    versionKey: number,
-  ): Promise<SetWeightsResult>;
+  /**
+   * Submit u16 weight values exactly as given (set_weights, or commit/reveal when the subnet enables it)
+   * and wait for inclusion. The validator has already run the weight pipeline (`computeWeights`); the
+   * chain side only checks and sends.
+   */
+  setWeights(netuid: number, uids: number[], values: number[], versionKey: number): Promise<SetWeightsResult>;
   /** Periodic upkeep run with every weights check, e.g. revealing due commit-reveal commits. */
   maintain?(netuid: number): Promise<void>;
 }

@@ -13,7 +13,7 @@ import { type Logger, pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { Dendrite, type DendriteOptions, type DendriteSigner } from './dendrite.js';
 import { checkAlpha, DEFAULT_EMA_ALPHA } from './ema.js';
-import { MetagraphCache } from './metagraph-cache.js';
+import { SubnetStateCache } from './subnet-cache.js';
 import { createValidatorMetrics, type ValidatorMetrics } from './metrics.js';
 import {
   type FoldJobData,
@@ -124,7 +124,7 @@ function positiveInt(name: string, value: number): number {
 /** Like the subnet template: refuse to start for a hotkey the subnet does not know; warn without a permit. */
 async function checkRegistration(
   options: ValidatorOptions,
-  metagraph: MetagraphCache,
+  metagraph: SubnetStateCache,
   log: Logger,
 ): Promise<void> {
   const { metagraph: m } = await metagraph.get(true);
@@ -170,7 +170,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
   const emaAlpha = checkAlpha(options.emaAlpha ?? DEFAULT_EMA_ALPHA);
   const dendrite = new Dendrite({ ...options.dendrite, sign: options.sign });
 
-  const metagraph = new MetagraphCache(
+  const metagraph = new SubnetStateCache(
     options.chain,
     options.netuid,
     positiveInt('resyncBlocks', options.resyncBlocks ?? 100),

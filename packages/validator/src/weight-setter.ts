@@ -10,7 +10,7 @@ import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { classifyChainError } from './chain-errors.js';
-import type { MetagraphCache } from './metagraph-cache.js';
+import type { SubnetStateCache } from './subnet-cache.js';
 import type { ValidatorMetrics } from './metrics.js';
 import type { ScoreStore } from './score-store.js';
 import type { ValidatorChain } from './types.js';
@@ -24,7 +24,7 @@ export interface WeightContext {
   redis: Redis;
   keyPrefix: string;
   store: ScoreStore;
-  metagraph: MetagraphCache;
+  metagraph: SubnetStateCache;
   metrics: ValidatorMetrics;
   log: Logger;
   queue: Queue;
@@ -64,7 +64,7 @@ export async function processWeightsCheck(
   ctx: WeightContext,
 ): Promise<{ due: boolean; epoch: number; reason?: string }> {
   let block: number;
-  let snapshot: Awaited<ReturnType<MetagraphCache['get']>>;
+  let snapshot: Awaited<ReturnType<SubnetStateCache['get']>>;
   try {
     block = await ctx.chain.currentBlock();
     snapshot = await ctx.metagraph.get();

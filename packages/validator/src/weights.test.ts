@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScoreEntry } from './ema.js';
-import { computeWeights, epochIndex, weightsDue } from './weights.js';
+import { epochIndex } from '@subnetkit/core';
+import { computeWeights, weightsDue } from './weights.js';
 
 const hp = { minAllowedWeights: 1, maxWeightsLimit: 65535 };
 

@@ -1,12 +1,21 @@
 /**
  * From EMA scores to the u16 weight vector a validator submits, and when to submit it. Pure: the
  * chain's rules come in as hyperparameters, the I/O lives in `weight-setter.ts`.
+ *
+ * The weight pipeline runs here, once: the validator owns it because it holds the scores, the
+ * metagraph they were earned against and the subnet's policy (exclude quantile). The chain client's
+ * `setWeights` is transport only: it checks the u16 values against the chain's rules and sends them
+ * as given (docs/core-weights.md, "Who runs the pipeline").
  */
-import { convertWeightsAndUidsForEmit, processWeightsForNetuid } from '@subnetkit/core';
+import {
+  convertWeightsAndUidsForEmit,
+  epochIndex,
+  type MetagraphView,
+  processWeightsForNetuid,
+  U16_MAX,
+} from '@subnetkit/core';
 import type { ScoreEntry } from './ema.js';
-import type { MetagraphView, ValidatorHyperparameters } from './types.js';
-
-const U16_MAX = 65535;
+import type { ValidatorHyperparameters } from './types.js';
 
 /** The weight vector to submit: uids and their u16 weights (max-upscaled, zeros dropped). */
 export interface WeightVector {
@@ -60,7 +69,7 @@ export type WeightsDue =
     };
 
 /**
- * Weights are due once per tempo (epoch index `floor((block + netuid + 1) / (tempo + 1))`, the
+ * Weights are due once per tempo (core's `epochIndex`: `floor((block + netuid + 1) / (tempo + 1))`, the
  * formula the SDK uses) and only when the chain's rate limit allows it:
  * `block - lastUpdate >= weightsRateLimit`, or `lastUpdate == 0`.
  */
@@ -85,9 +94,4 @@ export function weightsDue(args: {
     return { due: false, epoch, reason: 'rate_limited', retryInBlocks: args.weightsRateLimit - since };
   }
   return { due: true, epoch };
-}
-
-/** The SDK's (legacy, stateless) epoch index of a block. */
-export function epochIndex(block: number, netuid: number, tempo: number): number {
-  return Math.floor((block + netuid + 1) / (tempo + 1));
 }

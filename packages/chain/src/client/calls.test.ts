@@ -5,6 +5,8 @@ import { expandMetadata } from '@polkadot/types/metadata/decorate';
 import type { Call, RuntimeVersion } from '@polkadot/types/interfaces';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { describe, expect, it } from 'vitest';
+import { findUnknownExtensions } from '@polkadot/types/extrinsic/signedExtensions';
+import { SUBTENSOR_SIGNED_EXTENSIONS } from '@subnetkit/core';
 import {
   type TxLike,
   buildAddStake,
@@ -21,7 +23,6 @@ import {
   buildSudo,
   buildTransfer,
 } from './calls.js';
-import { SUBTENSOR_SIGNED_EXTENSIONS } from './extensions.js';
 
 // The real subtensor runtime metadata (spec 381), kept in the repository: fixtures/subtensor/.
 const FIXTURE = new URL(
@@ -306,6 +307,27 @@ describe('call encoding conforms to the real subtensor metadata (spec 381)', () 
     expect(back.nonce.toNumber()).toBe(5);
     expect(`${back.method.section}.${back.method.method}`).toBe('subtensorModule.setWeights');
     expect(back.toHex()).toBe(ext.toHex());
+  });
+
+  it('declares every transaction extension of the real metadata that polkadot-js does not know', () => {
+    const real = registry.metadata.extrinsic.transactionExtensions.map((e) => e.identifier.toString());
+    expect(findUnknownExtensions(real)).toEqual([
+      'SudoTransactionExtension',
+      'SubtensorTransactionExtension',
+      'DrandPriority',
+    ]);
+    expect(findUnknownExtensions(real, SUBTENSOR_SIGNED_EXTENSIONS)).toEqual([]);
+    // None of them adds bytes in this runtime: the explicit and implicit types are empty.
+    for (const e of registry.metadata.extrinsic.transactionExtensions) {
+      if (!(e.identifier.toString() in SUBTENSOR_SIGNED_EXTENSIONS)) continue;
+      for (const t of [e.type, e.implicit]) {
+        const def = registry.lookup.getTypeDef(t);
+        expect(
+          def.type === '()' || def.type === 'Null' || (def.sub as unknown[] | undefined)?.length === 0,
+          `${e.identifier}`,
+        ).toBe(true);
+      }
+    }
   });
 
   it('encodes the tip of ChargeTransactionPaymentWrapper (newer runtimes) exactly like ChargeTransactionPayment', async () => {

@@ -13,10 +13,10 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { type Devnet, startDevnet } from '@subnetkit/devnet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { convertWeightsAndUidsForEmit, processWeightsForNetuid, taoToRao } from '@subnetkit/core';
 import { type SubtensorClient, connect } from './client.js';
 import { JsonFileCommitStore, MemoryCommitStore } from './commit-store.js';
 import { ChainError } from './errors.js';
-import { taoToRao } from './units.js';
 
 const TEMPO = 10;
 const RATE_LIMIT = 5;
@@ -201,8 +201,26 @@ describe('reads', () => {
 });
 
 describe('set_weights', () => {
-  it('sets weights (processed and quantised), returns block and tx hash, and they are on chain', async () => {
-    const r = await client.setWeights(k.ownerHot, 1, [1, 2, 3], [0.5, 0.25, 0.25], VERSION_KEY);
+  it('refuses values that are not u16 integers, naming how to make them', async () => {
+    const bad = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: unknown) => e as ChainError,
+      );
+    const e = await bad(client.setWeights(k.ownerHot, 1, [1, 2], [0.5, 0.5], VERSION_KEY));
+    expect(e).toBeInstanceOf(ChainError);
+    expect(e?.code).toBe('BadInput');
+    expect(e?.message).toBe(
+      'values[0] is 0.5: setWeights sends u16 weight values as given; turn scores into them with ' +
+        'processWeightsForNetuid and convertWeightsAndUidsForEmit from @subnetkit/core',
+    );
+    expect((await bad(client.setWeights(k.ownerHot, 1, [-1], [1], VERSION_KEY)))?.message).toMatch(
+      /uids\[0\] is -1/,
+    );
+  });
+
+  it('sends the u16 values as given, returns block and tx hash, and they are on chain', async () => {
+    const r = await client.setWeights(k.ownerHot, 1, [1, 2, 3], [65535, 32768, 32768], VERSION_KEY);
     expect(r.mode).toBe('set');
     expect(r.txHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(r.blockHash).toMatch(/^0x[0-9a-f]{64}$/);
@@ -271,24 +289,34 @@ describe('set_weights', () => {
     devnet.produceBlocks(RATE_LIMIT);
     const text = /too few weights for netuid 1: the chain requires at least 3 non-self entries \(got 1\)/;
     await expectChainError(
-      client.setWeights(k.ownerHot, 1, [1], [65535], VERSION_KEY, { raw: true }),
+      client.setWeights(k.ownerHot, 1, [1], [65535], VERSION_KEY),
       text,
       'WeightVecLengthIsLow',
     );
     await expectChainError(
-      client.setWeights(k.ownerHot, 1, [1], [65535], VERSION_KEY, { raw: true, preflight: false }),
+      client.setWeights(k.ownerHot, 1, [1], [65535], VERSION_KEY, { preflight: false }),
       text,
       'WeightVecLengthIsLow',
     );
-    // Processed weights fill up to the minimum, so the same intent goes through.
-    const r = await client.setWeights(k.ownerHot, 1, [1], [1], VERSION_KEY);
+    // Processed by the caller (core's pipeline, as the validator does), the same intent fills up to the minimum.
+    const hp = await client.hyperparameters(1);
+    const p = processWeightsForNetuid({
+      uids: [1],
+      weights: [1],
+      n: hp.n,
+      minAllowedWeights: hp.minAllowedWeights,
+      maxWeightLimit: hp.maxWeightLimit,
+    });
+    const emit = convertWeightsAndUidsForEmit(p.uids, p.weights);
+    const r = await client.setWeights(k.ownerHot, 1, emit.uids, emit.weights, VERSION_KEY);
     expect(r.uids.length).toBeGreaterThanOrEqual(3);
+    expect(r.values).toEqual(emit.weights);
   });
 });
 
 describe('commit-reveal', () => {
   it('commits instead of setting, persists the salt, and a restarted client reveals in the window', async () => {
-    const r = await client.setWeights(k.crHot, 2, [0, 1], [0.25, 0.75], 0);
+    const r = await client.setWeights(k.crHot, 2, [0, 1], [21845, 65535], 0);
     expect(r.mode).toBe('commit');
     if (r.mode !== 'commit') return;
     const stored = await new JsonFileCommitStore(commitDir).load(k.crHot.address, 2);
@@ -323,7 +351,7 @@ describe('commit-reveal', () => {
 
 describe('commit-reveal expiry', () => {
   it('drops a commit whose reveal window passed, and reports it', async () => {
-    const r = await client.setWeights(k.crHot, 2, [0, 1], [0.5, 0.5], 0);
+    const r = await client.setWeights(k.crHot, 2, [0, 1], [65535, 65535], 0);
     if (r.mode !== 'commit') throw new Error('expected a commit');
     const best = (await client.block()).number;
     // Past the whole reveal window (one tempo long).

@@ -8,16 +8,23 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a, decodeAddress } from '@polkadot/util-crypto';
 import {
+  ChainValueError,
   checkWeightsAgainstChainRules,
   computeRevealRound,
   convertWeightsAndUidsForEmit,
   encodeWeightsTlockPayload,
   processWeightsForNetuid,
   timelockEncrypt,
+  encodeIp,
+  epochIndex,
+  firstBlockOfEpoch,
+  netuidStorageIndex,
+  type TempoPosition,
+  tempoPosition,
+  U16_MAX,
   weightCommitHash,
 } from '@subnetkit/core';
 import type { Logger } from 'pino';
-import { encodeIp } from './axon.js';
 import {
   type TxLike,
   buildAddStake,
@@ -36,14 +43,7 @@ import {
 } from './calls.js';
 import { type CommitStore, JsonFileCommitStore, type PendingCommit } from './commit-store.js';
 import { type Connection, type ConnectionOptions, openConnection } from './connection.js';
-import {
-  type TempoPosition,
-  commitTiming,
-  epochIndex,
-  firstBlockOfEpoch,
-  randomSalt,
-  tempoPosition,
-} from './epoch.js';
+import { commitTiming, randomSalt } from './commit-timing.js';
 import { ChainError, type ErrorContext, explainChainError } from './errors.js';
 import { type Hyperparameters, decodeHyperparameters, hyperparameterKeys } from './hyperparams.js';
 import type { EpochInput } from '@subnetkit/core';
@@ -88,13 +88,6 @@ export interface SetWeightsOptions extends SubmitOptions {
   mecid?: number;
   /** Check registration, rate limit, version key and payload rules locally first (default true). */
   preflight?: boolean;
-  /**
-   * `weights` are already u16 values to send as-is (skip processWeightsForNetuid and quantisation).
-   * Default false: `weights` are float scores.
-   */
-  raw?: boolean;
-  /** Passed to processWeightsForNetuid (u16 proportion). */
-  excludeQuantile?: number;
 }
 
 /** Outcome of setWeights: either set directly or committed for a later reveal. */
@@ -274,23 +267,29 @@ export class SubtensorClient {
   }
 
   /**
-   * Sets weights for `hotkey` on `netuid`: applies the chain's min-allowed-weights and max-weight rules
-   * (core's processWeightsForNetuid), quantises to u16, checks registration, version key and the rate limit,
-   * then submits `set_weights` and waits. On subnets with commit-reveal enabled it commits instead (salt
-   * persisted in the commit store) and {@link revealDueCommits} reveals later.
+   * Sets weights for `hotkey` on `netuid`: checks registration, version key, the rate limit and the chain's
+   * payload rules (core's checkWeightsAgainstChainRules), then submits `set_weights` and waits. On subnets
+   * with commit-reveal enabled it commits instead (salt persisted in the commit store) and
+   * {@link revealDueCommits} reveals later.
+   *
+   * `values` are the u16 weights to send, as they are: the client is the transport and never reshapes
+   * weights. Turning scores into them (min-allowed weights, max weight limit, u16 quantisation) is the
+   * caller's job, done once: the validator does it (`computeWeights`), a script calls core's
+   * processWeightsForNetuid + convertWeightsAndUidsForEmit. See docs/core-weights.md.
    */
   async setWeights(
     hotkey: KeyringPair,
     netuid: number,
     uids: ArrayLike<number>,
-    weights: ArrayLike<number>,
+    values: ArrayLike<number>,
     versionKey: bigint | number,
     opts: SetWeightsOptions = {},
   ): Promise<SetWeightsResult> {
+    const out = { uids: u16List(uids, 'uids'), values: u16List(values, 'values') };
     const at = await this.block();
     const hp = await this.hyperparameters(netuid, { block: at.number });
     const mecid = opts.mecid ?? 0;
-    const index = mecid * 4096 + netuid;
+    const index = netuidStorageIndex(netuid, mecid);
     const preflight = opts.preflight ?? true;
     const ctx: ErrorContext = {
       call: hp.commitRevealWeightsEnabled ? 'commitWeights' : 'setWeights',
@@ -306,21 +305,6 @@ export class SubtensorClient {
     };
     if (hp.stakeThreshold !== undefined) ctx.stakeThreshold = hp.stakeThreshold;
 
-    let out: { uids: number[]; values: number[] };
-    if (opts.raw) {
-      out = { uids: Array.from(uids), values: Array.from(weights) };
-    } else {
-      const processed = processWeightsForNetuid({
-        uids,
-        weights,
-        n: hp.n,
-        minAllowedWeights: hp.minAllowedWeights,
-        maxWeightLimit: hp.maxWeightLimit,
-        ...(opts.excludeQuantile === undefined ? {} : { excludeQuantile: opts.excludeQuantile }),
-      });
-      const emit = convertWeightsAndUidsForEmit(processed.uids, processed.weights);
-      out = { uids: emit.uids, values: emit.weights };
-    }
     ctx.weightsCount = out.uids.length;
 
     const uid = await this.uidOf(netuid, hotkey.address, at);
@@ -622,7 +606,7 @@ export class SubtensorClient {
     a: { netuid: number; ip: string; port: number; version?: number; protocol?: number },
     opts: SubmitOptions = {},
   ): Promise<TxResult> {
-    const { ip, ipType } = encodeIp(a.ip);
+    const { ip, ipType } = badInput(() => encodeIp(a.ip));
     if (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535) {
       throw new ChainError('BadInput', `invalid axon port ${a.port}: use 1-65535`);
     }
@@ -761,4 +745,29 @@ export class SubtensorClient {
       onBlock(b);
     });
   }
+}
+
+/** Runs a core chain-fact conversion, reporting a bad value as this client's `ChainError('BadInput')`. */
+function badInput<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ChainValueError) throw new ChainError('BadInput', e.message, { cause: e });
+    throw e;
+  }
+}
+
+/** Copies a list of u16 integers, or names the first value that is not one and how to get u16 weights. */
+function u16List(xs: ArrayLike<number>, what: 'uids' | 'values'): number[] {
+  const out = Array.from(xs);
+  const i = out.findIndex((x) => !Number.isInteger(x) || x < 0 || x > U16_MAX);
+  if (i >= 0) {
+    const fix =
+      what === 'values'
+        ? 'setWeights sends u16 weight values as given; turn scores into them with processWeightsForNetuid ' +
+          'and convertWeightsAndUidsForEmit from @subnetkit/core'
+        : 'a uid is an integer in [0, 65535]';
+    throw new ChainError('BadInput', `${what}[${i}] is ${String(out[i])}: ${fix}`);
+  }
+  return out;
 }

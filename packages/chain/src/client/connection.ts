@@ -3,8 +3,8 @@
  * the URL and the reason.
  */
 import { ApiPromise, WsProvider } from '@polkadot/api';
+import { SUBTENSOR_SIGNED_EXTENSIONS } from '@subnetkit/core';
 import { ChainError } from './errors.js';
-import { SUBTENSOR_SIGNED_EXTENSIONS } from './extensions.js';
 import { resolveChainUrl } from './networks.js';
 
 /** Connection tuning. */

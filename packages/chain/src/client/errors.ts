@@ -2,6 +2,7 @@
  * Turning chain failures into messages that name the cause and the fix. Pure: dispatch errors are decoded
  * by the caller (`api.registry.findMetaError`) and passed here by name, with whatever context is known.
  */
+import { u16ToFloat } from '@subnetkit/core';
 
 /** Broad kinds of chain failure. */
 export type ChainErrorCode =
@@ -14,11 +15,69 @@ export type ChainErrorCode =
   | 'Preflight'
   | 'BadInput';
 
-/** A chain failure: `chainError` holds the runtime's error name (e.g. `SettingWeightsTooFast`) when known. */
+/**
+ * Whether the same call can succeed later: `permanent` needs a person to act first (register, stake, fund,
+ * upgrade, fix the input or the key); `rate_limited` passes once a chain limit or window has passed;
+ * `transient` may pass on a plain retry (connection trouble, an unknown or state-dependent rejection).
+ */
+export type ChainErrorRetry = 'permanent' | 'rate_limited' | 'transient';
+
+/** Runtime/pool error names whose retry class is not `transient`; kept beside {@link explainChainError}. */
+const RETRY_BY_NAME: Readonly<Record<string, Exclude<ChainErrorRetry, 'transient'>>> = {
+  // Rate limits and windows: wait, then the same call passes.
+  SettingWeightsTooFast: 'rate_limited',
+  CommittingWeightsTooFast: 'rate_limited',
+  RateLimitExceeded: 'rate_limited',
+  ServingRateLimitExceeded: 'rate_limited',
+  NetworkTxRateLimitExceeded: 'rate_limited',
+  TooManyUnrevealedCommits: 'rate_limited',
+  TooManyRegistrationsThisBlock: 'rate_limited',
+  TooManyRegistrationsThisInterval: 'rate_limited',
+  RevealTooEarly: 'rate_limited',
+  AdminActionProhibitedDuringWeightsWindow: 'rate_limited',
+  NonceConflict: 'rate_limited',
+  StaleMortality: 'rate_limited',
+  // A person must act first (see each message in explainChainError for what).
+  HotKeyNotRegisteredInSubNet: 'permanent',
+  HotKeyNotRegisteredInNetwork: 'permanent',
+  HotKeyAccountNotExists: 'permanent',
+  NeuronNoValidatorPermit: 'permanent',
+  NotEnoughStakeToSetWeights: 'permanent',
+  IncorrectWeightVersionKey: 'permanent',
+  CanNotSetRootNetworkWeights: 'permanent',
+  SubnetNotExists: 'permanent',
+  SubnetDoesNotExist: 'permanent',
+  SubNetworkDoesNotExist: 'permanent',
+  MechanismDoesNotExist: 'permanent',
+  SubtokenDisabled: 'permanent',
+  NotEnoughBalanceToStake: 'permanent',
+  BalanceTooLow: 'permanent',
+  InsufficientBalance: 'permanent',
+  FundsUnavailable: 'permanent',
+  CannotAffordLockCost: 'permanent',
+  NonAssociatedColdKey: 'permanent',
+  IncorrectCommitRevealVersion: 'permanent',
+  BadOrigin: 'permanent',
+  NotSubnetOwner: 'permanent',
+  BadSignature: 'permanent',
+};
+
+/** Retry class of a failure from its {@link ChainErrorCode} and, when known, the runtime error name. */
+export function chainErrorRetry(code: ChainErrorCode, name?: string): ChainErrorRetry {
+  if (code === 'ConnectionFailed' || code === 'Timeout') return 'transient';
+  if (code === 'BadInput' || code === 'CallUnavailable' || code === 'StorageUnavailable') return 'permanent';
+  return (name === undefined ? undefined : RETRY_BY_NAME[name]) ?? 'transient';
+}
+
+/**
+ * A chain failure: `chainError` holds the runtime's error name (e.g. `SettingWeightsTooFast`) when known;
+ * `retry` says whether trying again can help ({@link chainErrorRetry}), `retryable` is its boolean form.
+ */
 export class ChainError extends Error {
   readonly code: ChainErrorCode;
   readonly chainError: string | undefined;
   readonly section: string | undefined;
+  readonly retry: ChainErrorRetry;
   constructor(
     code: ChainErrorCode,
     message: string,
@@ -29,6 +88,12 @@ export class ChainError extends Error {
     this.code = code;
     this.chainError = extra.chainError;
     this.section = extra.section;
+    this.retry = chainErrorRetry(code, extra.chainError);
+  }
+
+  /** False when a person must act before the same call can succeed. */
+  get retryable(): boolean {
+    return this.retry !== 'permanent';
   }
 }
 
@@ -150,7 +215,8 @@ export function explainChainError(name: string, c: ErrorContext = {}): string {
     case 'CommitRevealDisabled':
       return `${on(c)} has commit-reveal disabled; call set_weights directly instead of committing`;
     case 'MaxWeightExceeded': {
-      const lim = c.maxWeightsLimit === undefined ? '' : ` (limit ${(c.maxWeightsLimit / 65535).toFixed(4)})`;
+      const lim =
+        c.maxWeightsLimit === undefined ? '' : ` (limit ${u16ToFloat(c.maxWeightsLimit).toFixed(4)})`;
       return `one weight exceeds ${on(c)}'s max weight limit${lim}; normalise with normalizeMaxWeight before sending`;
     }
     case 'DuplicateUids':
@@ -165,6 +231,7 @@ export function explainChainError(name: string, c: ErrorContext = {}): string {
       return 'weights cannot be set on the root network (netuid 0); use a subnet netuid';
     case 'SubnetNotExists':
     case 'SubnetDoesNotExist':
+    case 'SubNetworkDoesNotExist':
       return `${on(c)} does not exist on this chain; check --netuid and --chain`;
     case 'MechanismDoesNotExist':
       return `the mechanism does not exist on ${on(c)}; use mecid 0`;

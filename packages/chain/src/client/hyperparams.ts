@@ -1,5 +1,6 @@
 /** Subnet hyperparameters, read from chain storage at a block (never hard-coded). */
 import type { Codec } from '@polkadot/types/types';
+import { u16ToFloat } from '@subnetkit/core';
 import type { StorageReader } from './storage.js';
 
 /** A subnet's hyperparameters. Raw chain integers plus the float conversions of protocol facts 4.5. */
@@ -76,7 +77,7 @@ const ITEMS: [keyof Hyperparameters, string, boolean, Conv, boolean][] = [
   ['burn', 'burn', true, big, false],
   ['networkRegistrationAllowed', 'networkRegistrationAllowed', true, bool, false],
   ['activityCutoff', 'activityCutoff', true, num, false],
-  ['kappa', 'kappa', true, (c) => num(c) / 65535, false],
+  ['kappa', 'kappa', true, (c) => u16ToFloat(num(c)), false],
   ['rho', 'rho', true, num, false],
   ['bondsMovingAverage', 'bondsMovingAverage', true, (c) => num(c) / 1e6, false],
   ['minBurn', 'minBurn', true, big, false],
@@ -118,11 +119,11 @@ export function decodeHyperparameters(
   if (reader.has('alphaValues')) {
     const pair = reader.decode('alphaValues', raw[i++] ?? null)?.toJSON() as [number, number] | undefined;
     if (pair) {
-      out.alphaLow = pair[0] / 65535;
-      out.alphaHigh = pair[1] / 65535;
+      out.alphaLow = u16ToFloat(pair[0]);
+      out.alphaHigh = u16ToFloat(pair[1]);
     }
   }
-  out.maxWeightLimit = (out.maxWeightsLimit as number) / 65535;
+  out.maxWeightLimit = u16ToFloat(out.maxWeightsLimit as number);
   if (out.revealPeriodEpochs === undefined) out.revealPeriodEpochs = 1;
   if (out.ownerColdkey === undefined) delete out.ownerColdkey;
   if (out.ownerHotkey === undefined) delete out.ownerHotkey;

@@ -1,4 +1,4 @@
-export { type AxonInfo, decodeAxonInfo, decodeIp, encodeIp } from './axon.js';
+export { type AxonInfo, decodeAxonInfo } from './axon.js';
 export {
   type TxLike,
   type ServeAxonArgs,
@@ -34,25 +34,17 @@ export {
   defaultCommitDir,
 } from './commit-store.js';
 export { type Connection, type ConnectionOptions, openConnection } from './connection.js';
-export {
-  type TempoPosition,
-  type CommitTiming,
-  blocksUntilNextEpoch,
-  commitTiming,
-  epochIndex,
-  firstBlockOfEpoch,
-  randomSalt,
-  tempoPosition,
-} from './epoch.js';
+export { type CommitTiming, commitTiming, randomSalt } from './commit-timing.js';
 export {
   ChainError,
   type ChainErrorCode,
+  type ChainErrorRetry,
+  chainErrorRetry,
   type ErrorContext,
   SUBTENSOR_CUSTOM_ERRORS,
   explainChainError,
   poolErrorToChainError,
 } from './errors.js';
-export { SUBTENSOR_SIGNED_EXTENSIONS } from './extensions.js';
 export { type Hyperparameters, decodeHyperparameters, hyperparameterKeys } from './hyperparams.js';
 export { type Metagraph, type SyncOptions, syncMetagraphAt } from './metagraph.js';
 export { type EpochInputOptions, readEpochInputsAt } from './epoch-inputs.js';
@@ -73,4 +65,3 @@ export {
   dispatchErrorToChainError,
   signAndSubmit,
 } from './submit.js';
-export { RAO_PER_TAO, raoToTao, taoToRao } from './units.js';

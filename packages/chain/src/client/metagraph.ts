@@ -3,12 +3,13 @@
  * are fetched for all uids in a few batched `state_queryStorageAt` requests (no per-uid round trips).
  */
 import { encodeAddress } from '@polkadot/util-crypto';
+import { type MetagraphView, netuidStorageIndex, raoToTokens, U16_MAX } from '@subnetkit/core';
 import { type AxonInfo, decodeAxonInfo, readUintLE } from './axon.js';
 import { type Hyperparameters, decodeHyperparameters, hyperparameterKeys } from './hyperparams.js';
 import { type StorageReader, toHex } from './storage.js';
 
-/** A subnet's neurons at one block: parallel arrays indexed by uid. */
-export interface Metagraph {
+/** A subnet's neurons at one block: parallel arrays indexed by uid (core's MetagraphView, and more). */
+export interface Metagraph extends MetagraphView {
   netuid: number;
   /** Block number and hash the state was read at. */
   block: number;
@@ -110,7 +111,7 @@ export async function syncMetagraphAt(
   opts: SyncOptions = {},
   ss58Format = 42,
 ): Promise<Metagraph> {
-  const index = (opts.mecid ?? 0) * 4096 + netuid;
+  const index = netuidStorageIndex(netuid, opts.mecid);
   // Round trip 1: hyperparameters (incl. n) and every per-uid vector.
   const hpKeys = hyperparameterKeys(reader, netuid);
   const vecItems = VECTORS.filter(([, item]) => reader.has(item));
@@ -124,7 +125,7 @@ export async function syncMetagraphAt(
     const codec = reader.decode(item, raw1[hpKeys.length + i] ?? null);
     vec[field] = (codec?.toJSON() as unknown[] | null) ?? [];
   });
-  const prop = (f: string) => padTo((vec[f] ?? []) as number[], n, 0).map((x) => Number(x) / 65535);
+  const prop = (f: string) => padTo((vec[f] ?? []) as number[], n, 0).map((x) => Number(x) / U16_MAX);
 
   // Round trip 2: uid -> hotkey, plus weights/bonds rows (keyed by uid, so no hotkeys needed).
   const nu = u16le(netuid);
@@ -194,8 +195,8 @@ export async function syncMetagraphAt(
   const rootRaw = netuid === 0 ? alphaRaw : take(n);
 
   const taoWeight = hyperparameters.taoWeight ?? 0;
-  const alphaStake = alphaRaw.map((r) => Number(u64(r)) / 1e9);
-  const taoStake = netuid === 0 ? alphaStake.map(() => 0) : rootRaw.map((r) => Number(u64(r)) / 1e9);
+  const alphaStake = alphaRaw.map((r) => raoToTokens(u64(r)));
+  const taoStake = netuid === 0 ? alphaStake.map(() => 0) : rootRaw.map((r) => raoToTokens(u64(r)));
   const meta: Metagraph = {
     netuid,
     block: at.number,
@@ -214,7 +215,7 @@ export async function syncMetagraphAt(
     incentive: prop('incentive'),
     dividends: prop('dividends'),
     validatorTrust: prop('validatorTrust'),
-    emission: padTo((vec.emission ?? []) as number[], n, 0).map((x) => Number(x) / 1e9),
+    emission: padTo((vec.emission ?? []) as number[], n, 0).map((x) => raoToTokens(x)),
     active: padTo((vec.active ?? []) as boolean[], n, false),
     lastUpdate: padTo((vec.lastUpdate ?? []) as number[], n, 0).map(Number),
     validatorPermit: padTo((vec.validatorPermit ?? []) as boolean[], n, false),

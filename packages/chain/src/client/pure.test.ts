@@ -2,36 +2,14 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeAxonInfo, decodeIp, encodeIp } from './axon.js';
+import { decodeAxonInfo } from './axon.js';
 import { JsonFileCommitStore, MemoryCommitStore, type PendingCommit } from './commit-store.js';
-import {
-  blocksUntilNextEpoch,
-  commitTiming,
-  epochIndex,
-  firstBlockOfEpoch,
-  randomSalt,
-  tempoPosition,
-} from './epoch.js';
-import { ChainError, explainChainError, poolErrorToChainError } from './errors.js';
+import { commitTiming, randomSalt } from './commit-timing.js';
+import { ChainError, chainErrorRetry, explainChainError, poolErrorToChainError } from './errors.js';
 import { NETWORKS, resolveChainUrl } from './networks.js';
 import { NonceManager } from './nonce.js';
 
-describe('axon IP encoding', () => {
-  it('encodes IPv4 as the big-endian integer (protocol facts 2.5) and back', () => {
-    expect(encodeIp('192.168.1.10')).toEqual({ ip: 3232235786n, ipType: 4 });
-    expect(decodeIp(3232235786n, 4)).toBe('192.168.1.10');
-    expect(() => encodeIp('300.1.1.1')).toThrow(ChainError);
-    expect(() => encodeIp('example.com')).toThrow(/expected IPv4 or IPv6/);
-  });
-
-  it('encodes IPv6 to the 128-bit integer and prints it compressed', () => {
-    const { ip, ipType } = encodeIp('2001:db8::1');
-    expect(ipType).toBe(6);
-    expect(ip).toBe((0x20010db8n << 96n) | 1n);
-    expect(decodeIp(ip, 6)).toBe('2001:db8::1');
-    expect(decodeIp(encodeIp('::ffff:1').ip, 6)).toBe('::ffff:1');
-  });
-
+describe('axon info', () => {
   it('decodes the 34-byte AxonInfo SCALE value', () => {
     const b = new Uint8Array(34);
     const dv = new DataView(b.buffer);
@@ -50,6 +28,39 @@ describe('axon IP encoding', () => {
       protocol: 4,
     });
     expect(decodeAxonInfo(null)).toBeNull();
+  });
+});
+
+describe('errors say whether a retry can help', () => {
+  it('classes rate limits, what needs a person, and the rest', () => {
+    const tooFast = new ChainError('Preflight', 'x', { chainError: 'SettingWeightsTooFast' });
+    expect([tooFast.retry, tooFast.retryable]).toEqual(['rate_limited', true]);
+    const noPermit = new ChainError('Dispatch', 'x', { chainError: 'NeuronNoValidatorPermit' });
+    expect([noPermit.retry, noPermit.retryable]).toEqual(['permanent', false]);
+    expect(new ChainError('Dispatch', 'x', { chainError: 'HotKeyNotRegisteredInSubNet' }).retryable).toBe(
+      false,
+    );
+    expect(new ChainError('ConnectionFailed', 'x').retry).toBe('transient');
+    expect(new ChainError('Timeout', 'x').retryable).toBe(true);
+    expect(new ChainError('BadInput', 'x').retry).toBe('permanent');
+    expect(new ChainError('CallUnavailable', 'x').retry).toBe('permanent');
+    expect(new ChainError('Dispatch', 'x', { chainError: 'SomethingNew' }).retry).toBe('transient');
+    expect(chainErrorRetry('Dispatch', 'IncorrectWeightVersionKey')).toBe('permanent');
+    expect(chainErrorRetry('PoolRejected')).toBe('transient');
+  });
+
+  it('pool rejections carry the class of the decoded name', () => {
+    expect(poolErrorToChainError(new Error('1010: Invalid Transaction: Custom error: 6')).retry).toBe(
+      'rate_limited',
+    );
+    expect(poolErrorToChainError(new Error('1010: Invalid Transaction: Custom error: 10')).retry).toBe(
+      'permanent',
+    );
+    expect(poolErrorToChainError(new Error('1010: Invalid Transaction: Custom error: 2')).retryable).toBe(
+      false,
+    );
+    expect(poolErrorToChainError(new Error('1014: Priority is too low')).retry).toBe('rate_limited');
+    expect(poolErrorToChainError(new Error('1010: bad signature')).retry).toBe('permanent');
   });
 });
 
@@ -97,14 +108,8 @@ describe('error messages name the cause and the fix', () => {
   });
 });
 
-describe('tempo arithmetic', () => {
-  it('matches subtensor get_epoch_index', () => {
-    // tempo 10, netuid 1: epochs change where (block + 2) % 11 == 0
-    expect(epochIndex(8, 1, 10)).toBe(0);
-    expect(epochIndex(9, 1, 10)).toBe(1);
-    expect(firstBlockOfEpoch(1, 1, 10)).toBe(9);
-    expect(blocksUntilNextEpoch(9, 1, 10)).toBe(10);
-    expect(tempoPosition(12, 1, 10)).toEqual({ block: 12, epoch: 1, intoEpoch: 3, blocksUntilNextEpoch: 7 });
+describe('commit timing', () => {
+  it('classifies both WeightCommits layouts against the reveal window', () => {
     // Block-window layout (hash, commit_block, first_reveal_block, last_reveal_block).
     const s = { netuid: 1, tempo: 10, revealPeriodEpochs: 1, currentEpoch: 0 };
     expect(commitTiming(['0x', 5, 20, 30], 19, s)).toEqual({ status: 'waiting', revealAtBlock: 20 });
@@ -199,18 +204,5 @@ describe('network presets', () => {
     expect(() => resolveChainUrl('mainnet')).toThrow(
       /use a ws:\/\/ or wss:\/\/ URL or one of local, test, finney/,
     );
-  });
-});
-
-describe('amounts', async () => {
-  const { raoToTao, taoToRao } = await import('./units.js');
-  it('converts TAO text to rao exactly and back', () => {
-    expect(taoToRao('1.5')).toBe(1_500_000_000n);
-    expect(taoToRao(2)).toBe(2_000_000_000n);
-    expect(taoToRao('0.000000001')).toBe(1n);
-    expect(raoToTao(1_500_000_000n)).toBe('1.5');
-    expect(raoToTao(1n)).toBe('0.000000001');
-    expect(() => taoToRao('-1')).toThrow(/invalid amount/);
-    expect(() => taoToRao('0.0000000001')).toThrow(/up to 9 decimals/);
   });
 });

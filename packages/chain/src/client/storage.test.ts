@@ -5,7 +5,7 @@ import { expandMetadata } from '@polkadot/types/metadata/decorate';
 import { compactStripLength, u8aToHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
 import { describe, expect, it } from 'vitest';
-import { SUBTENSOR_SIGNED_EXTENSIONS } from './extensions.js';
+import { SUBTENSOR_SIGNED_EXTENSIONS } from '@subnetkit/core';
 import { decodeHyperparameters, hyperparameterKeys } from './hyperparams.js';
 import { StorageReader } from './storage.js';
 

@@ -1,5 +1,5 @@
 /** `subnetkit stake add|remove`. */
-import { raoToTao, taoToRao } from '@subnetkit/chain';
+import { raoToTao, taoToRao } from '@subnetkit/core';
 import type { Command } from 'commander';
 import {
   type WalletFlags,

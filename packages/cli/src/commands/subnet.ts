@@ -1,5 +1,5 @@
 /** `subnetkit subnet create|start|register|hyperparams|metagraph`. */
-import { raoToTao } from '@subnetkit/chain';
+import { raoToTao } from '@subnetkit/core';
 import type { Command } from 'commander';
 import {
   type WalletFlags,

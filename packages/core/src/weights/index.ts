@@ -3,7 +3,6 @@
  * chain's payload checks for `set_weights`, and the commit-reveal v2 hash. Pure functions, no I/O.
  */
 export { WeightsError, type WeightsErrorCode } from './errors.js';
-export { U16_MAX } from './validate.js';
 export { normalizeMaxWeight, type NormalizeMaxWeightOptions, type WeightPrecision } from './normalize.js';
 export { processWeightsForNetuid, type ProcessWeightsInput, type ProcessedWeights } from './process.js';
 export {

@@ -1,7 +1,8 @@
 import { WeightsError } from './errors.js';
 
-/** Largest value a u16 can hold; uids and on-chain weight values live in [0, U16_MAX]. */
-export const U16_MAX = 65535;
+import { U16_MAX } from '../chain/units.js';
+
+export { U16_MAX };
 
 /** Reads element `i` of an array-like; the index is always in range, so the fallback never fires. */
 export function at(xs: ArrayLike<number>, i: number): number {

@@ -2,7 +2,14 @@
  * SubtensorModule: subnets, registration, serving, weights (direct and commit-reveal v2), staking, and the
  * per-block epoch schedule (validator permits). Checks run in subtensor's order with its error names.
  */
-import { checkWeightsAgainstChainRules } from '@subnetkit/core';
+import {
+  blocksUntilNextEpoch,
+  checkWeightsAgainstChainRules,
+  epochIndex,
+  epochRunsAt,
+  firstBlockOfEpoch,
+  netuidStorageIndex,
+} from '@subnetkit/core';
 import { u8aEq } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 import { Writer } from '../scale/codec.js';
@@ -55,17 +62,14 @@ export class Subtensor {
 
   // ---- epochs ------------------------------------------------------------------------------------------
 
-  /** Legacy (spec 381) epoch index of a block: (block + netuid + 1) / (tempo + 1). */
+  /** Epoch index of a block on a subnet (spec 381's stateless formula: core's epochIndex). */
   epochIndex(netuid: number, block: number): number {
-    const tempo = this.s.get<number>(`${S}.Tempo`, netuid);
-    return Math.floor((block + netuid + 1) / (tempo + 1));
+    return epochIndex(block, netuid, this.s.get<number>(`${S}.Tempo`, netuid));
   }
 
-  /** Blocks until the next epoch of the subnet (0 = the epoch runs in this block). */
+  /** Blocks until the next epoch of the subnet (0 = the epoch runs in this block; Infinity when tempo is 0). */
   blocksUntilNextEpoch(netuid: number, block: number): number {
-    const tempo = this.s.get<number>(`${S}.Tempo`, netuid);
-    if (tempo === 0) return Number.MAX_SAFE_INTEGER;
-    return tempo - ((block + netuid + 1) % (tempo + 1));
+    return blocksUntilNextEpoch(block, netuid, this.s.get<number>(`${S}.Tempo`, netuid));
   }
 
   /** Block initialisation: advances every subnet's step counter and runs due epochs. */
@@ -73,8 +77,7 @@ export class Subtensor {
     for (const netuid of this.rt.netuids()) {
       if (netuid === 0) continue;
       accrueBlockEmission(this.rt, netuid);
-      const tempo = this.s.get<number>(`${S}.Tempo`, netuid);
-      if (tempo > 0 && (this.now + netuid + 1) % (tempo + 1) === 0) {
+      if (epochRunsAt(this.now, netuid, this.s.get<number>(`${S}.Tempo`, netuid))) {
         this.epoch(netuid);
         this.s.set(`${S}.BlocksSinceLastStep`, netuid, 0n);
         this.s.set(`${S}.LastMechansimStepBlock`, netuid, BigInt(this.now));
@@ -316,7 +319,7 @@ export class Subtensor {
   // ---- weights -------------------------------------------------------------------------------------------
 
   private netuidIndex(netuid: number, mecid: number): number {
-    return mecid * 4096 + netuid;
+    return netuidStorageIndex(netuid, mecid);
   }
 
   /** check_weights_min_stake: stake weight >= StakeThreshold, the subnet owner hotkey exempt. */
@@ -402,8 +405,7 @@ export class Subtensor {
   private revealBlocks(netuid: number, commitBlock: number): [number, number] {
     const tempo = this.s.get<number>(`${S}.Tempo`, netuid);
     const period = Number(this.s.get<bigint>(`${S}.RevealPeriodEpochs`, netuid));
-    const revealEpoch = this.epochIndex(netuid, commitBlock) + period;
-    const first = Math.max(0, revealEpoch * (tempo + 1) - netuid - 1);
+    const first = firstBlockOfEpoch(this.epochIndex(netuid, commitBlock) + period, netuid, tempo);
     return [first, first + tempo];
   }
 

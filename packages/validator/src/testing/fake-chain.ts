@@ -3,13 +3,14 @@
  * advance with time or on demand, subtensor's set_weights checks that matter to a validator (rate
  * limit, registration, permit), and switches to simulate a lost connection.
  */
-import type {
-  AxonEndpoint,
-  MetagraphView,
-  SetWeightsResult,
-  ValidatorChain,
-  ValidatorHyperparameters,
-} from '../types.js';
+import { ChainError } from '@subnetkit/chain';
+import type { AxonEndpoint, MetagraphView } from '@subnetkit/core';
+import type { SetWeightsResult, ValidatorChain, ValidatorHyperparameters } from '../types.js';
+
+/** A dispatch rejection as `@subnetkit/chain` reports it: the runtime error name, then the detail. */
+function rejected(name: string, detail?: string): ChainError {
+  return new ChainError('Dispatch', detail ? `${name}: ${detail}` : name, { chainError: name });
+}
 
 export interface FakeNeuron {
   hotkey: string;
@@ -77,7 +78,12 @@ export class FakeChain implements ValidatorChain {
   }
 
   private check(): void {
-    if (this.down) throw new Error('chain connection lost: WebSocket is not connected (reconnecting)');
+    if (this.down) {
+      throw new ChainError(
+        'ConnectionFailed',
+        'chain connection lost: WebSocket is not connected (reconnecting)',
+      );
+    }
   }
 
   private block(): number {
@@ -94,7 +100,7 @@ export class FakeChain implements ValidatorChain {
 
   async metagraph(netuid: number): Promise<MetagraphView> {
     this.check();
-    if (netuid !== this.netuid) throw new Error(`SubNetworkDoesNotExist: netuid ${netuid}`);
+    if (netuid !== this.netuid) throw rejected('SubNetworkDoesNotExist', `netuid ${netuid}`);
     const n = this.neurons.length;
     return {
       netuid,
@@ -110,7 +116,7 @@ export class FakeChain implements ValidatorChain {
 
   async hyperparameters(netuid: number): Promise<ValidatorHyperparameters> {
     this.check();
-    if (netuid !== this.netuid) throw new Error(`SubNetworkDoesNotExist: netuid ${netuid}`);
+    if (netuid !== this.netuid) throw rejected('SubNetworkDoesNotExist', `netuid ${netuid}`);
     return { ...this.hyperparams };
   }
 
@@ -123,13 +129,12 @@ export class FakeChain implements ValidatorChain {
     this.check();
     const hotkey = this.signer;
     const uid = this.neurons.findIndex((x) => x.hotkey === hotkey);
-    if (!hotkey || uid < 0) throw new Error(`HotKeyNotRegisteredInSubNet: ${hotkey} on netuid ${netuid}`);
-    if (!this.neurons[uid]!.validatorPermit) throw new Error(`NeuronNoValidatorPermit: uid ${uid}`);
-    if (versionKey < this.hyperparams.weightsVersionKey) throw new Error('IncorrectWeightVersionKey');
+    if (!hotkey || uid < 0) throw rejected('HotKeyNotRegisteredInSubNet', `${hotkey} on netuid ${netuid}`);
+    if (!this.neurons[uid]!.validatorPermit) throw rejected('NeuronNoValidatorPermit', `uid ${uid}`);
+    if (versionKey < this.hyperparams.weightsVersionKey) throw rejected('IncorrectWeightVersionKey');
     const block = this.block();
     const last = this.lastUpdate.get(hotkey) ?? 0;
-    if (last > 0 && block - last < this.hyperparams.weightsRateLimit)
-      throw new Error('SettingWeightsTooFast');
+    if (last > 0 && block - last < this.hyperparams.weightsRateLimit) throw rejected('SettingWeightsTooFast');
     this.lastUpdate.set(hotkey, block);
     const call = { hotkey, uid, netuid, uids: [...uids], weights: [...weights], versionKey, block };
     this.calls.push(call);

@@ -1,17 +1,21 @@
 /**
- * The validator's cached metagraph and hyperparameters, re-synced from the chain every
- * `resyncBlocks` blocks (the template resyncs every `epoch_length` = 100 blocks).
+ * The validator's cached subnet state (metagraph and hyperparameters), re-synced from the chain every
+ * `resyncBlocks` blocks (the template resyncs every `epoch_length` = 100 blocks). Unlike the miner's
+ * `MetagraphCache` (a timer and synchronous lookups on the request path), it is block-driven and async:
+ * rounds and weight checks ask for it and a stale state is re-read before it is returned.
  */
-import type { MetagraphView, ValidatorChain, ValidatorHyperparameters } from './types.js';
+import type { MetagraphView } from '@subnetkit/core';
+import type { ValidatorChain, ValidatorHyperparameters } from './types.js';
 
-export interface MetagraphSnapshot {
+/** The metagraph and hyperparameters of a subnet, read together. */
+export interface SubnetState {
   metagraph: MetagraphView;
   hyperparameters: ValidatorHyperparameters;
 }
 
-export class MetagraphCache {
-  private snapshot: MetagraphSnapshot | undefined;
-  private syncing: Promise<MetagraphSnapshot> | undefined;
+export class SubnetStateCache {
+  private snapshot: SubnetState | undefined;
+  private syncing: Promise<SubnetState> | undefined;
 
   constructor(
     private readonly chain: ValidatorChain,
@@ -20,7 +24,7 @@ export class MetagraphCache {
   ) {}
 
   /** The cached snapshot, re-synced first when it is `resyncBlocks` or more blocks old (or `force`). */
-  async get(force = false): Promise<MetagraphSnapshot> {
+  async get(force = false): Promise<SubnetState> {
     if (!force && this.snapshot) {
       const block = await this.chain.currentBlock();
       if (block - this.snapshot.metagraph.block < this.resyncBlocks) return this.snapshot;
@@ -32,7 +36,7 @@ export class MetagraphCache {
     return this.syncing;
   }
 
-  private async sync(): Promise<MetagraphSnapshot> {
+  private async sync(): Promise<SubnetState> {
     const [metagraph, hyperparameters] = await Promise.all([
       this.chain.metagraph(this.netuid),
       this.chain.hyperparameters(this.netuid),
