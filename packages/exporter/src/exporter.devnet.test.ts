@@ -4,7 +4,8 @@
  */
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { connect, type SubtensorClient, tempoPosition } from '@subnetkit/chain';
+import { connect, type SubtensorClient } from '@subnetkit/chain';
+import { tempoPosition } from '@subnetkit/core';
 import { type Devnet, startDevnet } from '@subnetkit/devnet';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

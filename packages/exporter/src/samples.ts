@@ -2,7 +2,8 @@
  * The chain's view of one subnet as metric samples. Pure: a metagraph in, label sets and values out, so the
  * exporter's I/O (reading the chain, serving /metrics) stays apart from what it exports.
  */
-import { type AxonInfo, type Metagraph, tempoPosition } from '@subnetkit/chain';
+import type { AxonInfo, Metagraph } from '@subnetkit/chain';
+import { tempoPosition } from '@subnetkit/core';
 
 /** Default characters of a hotkey's SS58 address kept in the `hotkey_prefix` label. */
 export const HOTKEY_PREFIX_LENGTH = 8;
