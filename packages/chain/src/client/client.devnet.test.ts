@@ -368,7 +368,7 @@ describe('timelocked commit-reveal (CR v4)', () => {
     const tl = await connect(devnet.url, { commitStore: store });
     try {
       expect(tl.commitMode()).toBe('timelock');
-      const r = await tl.setWeights(k.crHot, 2, [0, 1], [0.5, 1], 0);
+      const r = await tl.setWeights(k.crHot, 2, [0, 1], [32768, 65535], 0);
       if (r.mode !== 'commit') throw new Error('expected a commit');
       expect(r.revealRound).toBeGreaterThan(0n);
       const stored = await store.load(k.crHot.address, 2);
@@ -376,7 +376,7 @@ describe('timelocked commit-reveal (CR v4)', () => {
       expect(stored[0]!.revealRound).toBe(r.revealRound!.toString());
       expect(r.events.map((e) => e.event.method)).toContain('TimelockedWeightsCommitted');
       // Same weights again in the same epoch (a restarted validator): the stored commit is reused.
-      const again = await tl.setWeights(k.crHot, 2, [0, 1], [0.5, 1], 0);
+      const again = await tl.setWeights(k.crHot, 2, [0, 1], [32768, 65535], 0);
       expect(again.mode === 'commit' && again.reused).toBe(true);
       expect(await tl.revealDueCommits(k.crHot, 2)).toEqual([
         { commitHash: r.commitHash, status: 'waiting', revealAtBlock: r.revealAtBlock },

@@ -383,7 +383,13 @@ export class SubtensorClient {
         c.uids.join() === out.uids.join() &&
         c.values.join() === out.values.join(),
     );
-    if (same && same.commitBlock > 0) {
+    // Reuse only a commit this chain really holds: a record from another chain (or one pruned since) is
+    // dropped by #timelockedStatus and the weights are committed afresh.
+    const onChain =
+      same && same.commitBlock > 0 && same.commitBlock <= at.number
+        ? (await this.#timelockedStatus(same, hp, at)).status === 'waiting'
+        : false;
+    if (same && onChain) {
       const block = await this.block(same.commitBlock);
       return {
         blockHash: block.hash,

@@ -5,10 +5,11 @@
  */
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { runEpoch } from '@subnetkit/core';
+import { epochRunsAt, runEpoch } from '@subnetkit/core';
 import { type Devnet, startDevnet } from '@subnetkit/devnet';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type SubtensorClient, connect } from './client.js';
+import { MemoryCommitStore } from './commit-store.js';
 
 const TEMPO = 10;
 let devnet: Devnet;
@@ -78,7 +79,7 @@ it('stores the epoch outputs runEpoch computes from the chain state, and pays em
   for (let k = 0; k < 3 * (TEMPO + 1); k++) {
     await devnet.produceBlock();
     const b = devnet.bestNumber();
-    if ((b + 1 + 1) % (TEMPO + 1) === 0) epochBlock = b;
+    if (epochRunsAt(b, 1, TEMPO)) epochBlock = b;
   }
   expect(epochBlock).toBeGreaterThan(0);
   const input = await client.readEpochInputs(1, epochBlock);
@@ -106,14 +107,16 @@ it('with commit-reveal on, readEpochInputs reads the pending commits the epoch m
   const kr = new Keyring({ type: 'sr25519', ss58Format: 42 });
   const v1 = kr.addFromUri('//Bob//cr-v1');
   // uids: 0 owner, 1 validator, 2..3 miners.
-  const commit = await client.setWeights(v1, 2, [2, 3], [65535, 20000], 0);
+  // A v2 hash commit: readEpochInputs reads those (timelocked commits are not read, see the chain README).
+  const v2 = await connect(devnet.url, { commitMode: 'v2', commitStore: new MemoryCommitStore() });
+  const commit = await v2.setWeights(v1, 2, [2, 3], [65535, 20000], 0).finally(() => v2.close());
   expect(commit.mode).toBe('commit');
-  // The next epoch of netuid 2 runs in block b with (b + 3) % (TEMPO + 1) == 0; the commit is still pending.
+  // The next epoch of netuid 2 (core's epochRunsAt); the commit is still pending then.
   let epochBlock = 0;
   while (epochBlock === 0) {
     await devnet.produceBlock();
     const b = devnet.bestNumber();
-    if ((b + 2 + 1) % (TEMPO + 1) === 0) epochBlock = b;
+    if (epochRunsAt(b, 2, TEMPO)) epochBlock = b;
   }
   const input = await client.readEpochInputs(2, epochBlock);
   expect(input.commitBlocks).toEqual([null, commit.blockNumber, null, null]);
