@@ -7,3 +7,4 @@ export * from './auth/index.js';
 export * from './config/index.js';
 export * from './plugin/index.js';
 export * from './weights/index.js';
+export { FIX_COMMANDS, type FixCommandFlags, type FixCommandName, fixCommand } from './fix-command.js';

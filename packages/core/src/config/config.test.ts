@@ -196,6 +196,38 @@ describe('errors', () => {
   });
 });
 
+describe('loadConfig with a YAML file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'subnetkit-config-yaml-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads .yaml and .yml files with nested keys and lists', () => {
+    const path = join(dir, 'ok.yaml');
+    writeFileSync(path, 'netuid: 5\nchain:\n  maxRetries: 1\ntags:\n  - a\n  - b\n');
+    expect(loadConfig(Schema, { file: path })).toMatchObject({
+      netuid: 5,
+      chain: { maxRetries: 1 },
+      tags: ['a', 'b'],
+    });
+    const yml = join(dir, 'ok.yml');
+    writeFileSync(yml, 'netuid: 6\n');
+    expect(loadConfig(Schema, { file: yml }).netuid).toBe(6);
+  });
+
+  it('explains bad YAML, a non-mapping top level and a wrong value with the file as source', () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'netuid: [1\n');
+    const list = join(dir, 'list.yml');
+    writeFileSync(list, '- 1\n');
+    const wrong = join(dir, 'wrong.yaml');
+    writeFileSync(wrong, 'netuid: "3"\n');
+    expect(() => loadConfig(Schema, { file: bad })).toThrow(/bad\.yaml: not valid YAML/);
+    expect(() => loadConfig(Schema, { file: list })).toThrow(/must be a YAML mapping/);
+    expect(() => loadConfig(Schema, { file: wrong })).toThrow(
+      `netuid: got "3" (from file ${wrong}), expected an integer >= 1`,
+    );
+  });
+});
+
 describe('loadConfig with a JSON file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'subnetkit-config-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
