@@ -2,7 +2,7 @@
  * The CLI's one option layer: how every command spells the wallet, the chain and the netuid, and
  * how each of those strings is parsed. btcli's spellings are accepted as hidden aliases.
  */
-import { type TSchema, Type } from '@sinclair/typebox';
+import { Kind, type TSchema, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { Wallet, defaultWalletPath } from '@subnetkit/chain';
 import { describeSchema } from '@subnetkit/core';
@@ -45,8 +45,10 @@ export class AliasOption extends Option {
  * "--netuid must be an integer between 0 and 65535". The same schemas validate env and config files.
  */
 export function schemaArg<T>(flag: string, schema: TSchema): (raw: string) => T {
+  const numeric = schema[Kind] === 'Integer' || schema[Kind] === 'Number';
   return (raw: string): T => {
-    const value = Value.Convert(schema, raw);
+    // Numbers as written: "1.5" is not silently truncated to an integer.
+    const value = numeric ? (raw.trim() === '' ? raw : Number(raw)) : Value.Convert(schema, raw);
     if (!Value.Check(schema, value)) {
       throw new InvalidArgumentError(`${flag} must be ${describeSchema(schema)}`);
     }

@@ -166,6 +166,15 @@ describe('errors', () => {
     expect(messages).toHaveLength(6);
   });
 
+  it('rejects a fractional or exponent env value for an integer key instead of truncating it', () => {
+    expect(
+      problemsOf(() => resolveConfig(Schema, { envPrefix: 'SUBNETKIT_', env: { SUBNETKIT_NETUID: '1.5' } })),
+    ).toEqual(['netuid: got 1.5 (from env SUBNETKIT_NETUID), expected an integer >= 1']);
+    expect(
+      resolveConfig(Schema, { envPrefix: 'SUBNETKIT_', env: { SUBNETKIT_NETUID: '1e3' } }).config.netuid,
+    ).toBe(1000);
+  });
+
   it('names a missing required key and how to set it', () => {
     expect(problemsOf(() => resolveConfig(Schema, { envPrefix: 'SUBNETKIT_' }))).toEqual([
       'netuid: got nothing (from not set; use --netuid, SUBNETKIT_NETUID or "netuid" in the config file), expected an integer >= 1',
