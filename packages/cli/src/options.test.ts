@@ -3,6 +3,7 @@ import { FIX_COMMANDS } from '@subnetkit/core';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from './index.js';
+import { checkSs58 } from './options.js';
 
 /** The real program, with every action replaced by one that records the parsed options. */
 function capture(): { program: Command; seen: () => Record<string, unknown>; out: () => string } {
@@ -144,5 +145,26 @@ describe('fix hints name real commands and flags', () => {
       expect(out(), path).toMatch(new RegExp(`^Usage: subnetkit ${path} `, 'm'));
       for (const flag of flags) expect(out(), `${path} ${flag}`).toMatch(new RegExp(`${flag}[ ,]`));
     }
+  });
+});
+
+describe('addresses', () => {
+  it('checkSs58 accepts an SS58 address and names the flag of a bad one', () => {
+    const alice = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
+    expect(checkSs58('--dest', alice)).toBe(alice);
+    expect(() => checkSs58('--dest', '5Gbad')).toThrow(/^invalid --dest 5Gbad: expected an SS58 address/);
+  });
+
+  it('devnet fund refuses a named public network and an unknown dev account before connecting', async () => {
+    const program = buildProgram().exitOverride();
+    const alice = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
+    await expect(
+      program.parseAsync(['node', 'subnetkit', 'devnet', 'fund', alice, '--chain', 'finney']),
+    ).rejects.toThrow(
+      'devnet fund sends from dev accounts, which hold nothing on finney; point --chain at a devnet',
+    );
+    await expect(
+      program.parseAsync(['node', 'subnetkit', 'devnet', 'fund', alice, '--from', 'Mallory']),
+    ).rejects.toThrow(/unknown dev account Mallory: use one of Alice, Bob/);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { Kind, type TSchema, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { decodeAddress } from '@polkadot/util-crypto';
 import { Wallet, defaultWalletPath } from '@subnetkit/chain';
 import { describeSchema } from '@subnetkit/core';
 import { type Command, InvalidArgumentError, Option } from 'commander';
@@ -119,4 +120,16 @@ export function withNetuidOption(cmd: Command, help = 'subnet id'): Command {
 /** The wallet selected by the flags. */
 export function walletFrom(o: WalletFlags): Wallet {
   return new Wallet({ name: o.wallet, hotkey: o.hotkey, path: o.walletPath });
+}
+
+/** Checks an SS58 address given to `flag`; returns it unchanged. */
+export function checkSs58(flag: string, value: string): string {
+  try {
+    decodeAddress(value);
+    return value;
+  } catch {
+    throw new Error(
+      `invalid ${flag} ${value}: expected an SS58 address like 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY`,
+    );
+  }
 }

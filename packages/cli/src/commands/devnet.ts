@@ -5,9 +5,8 @@ import { NETWORKS, raoToTao, taoToRao } from '@subnetkit/chain';
 import { DEV_ACCOUNTS, resolveAccount, startDevnet, type Devnet } from '@subnetkit/devnet';
 import type { Command } from 'commander';
 import { withClient } from '../client.js';
-import { type ChainFlags, withChainOptions } from '../options.js';
+import { type ChainFlags, checkSs58, withChainOptions } from '../options.js';
 import { printResult } from '../output.js';
-import { checkSs58 } from './wallet.js';
 
 interface FundFlags extends ChainFlags {
   amount: string;

@@ -3,12 +3,12 @@
  * balances and transfers of their coldkeys.
  */
 import { listWallets, raoToTao, signMessage, taoToRao } from '@subnetkit/chain';
-import { decodeAddress } from '@polkadot/util-crypto';
 import type { Command } from 'commander';
 import { withClient } from '../client.js';
 import { loadHotkey, readPassword, unlockColdkey } from '../keys.js';
 import {
   type ChainFlags,
+  checkSs58,
   type WalletFlags,
   walletFrom,
   withChainOptions,
@@ -16,18 +16,6 @@ import {
   withWalletPathOption,
 } from '../options.js';
 import { printResult, printTable, toJson } from '../output.js';
-
-/** Checks an SS58 address given to `flag`; returns it unchanged. */
-export function checkSs58(flag: string, value: string): string {
-  try {
-    decodeAddress(value);
-    return value;
-  } catch {
-    throw new Error(
-      `invalid ${flag} ${value}: expected an SS58 address like 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY`,
-    );
-  }
-}
 
 interface CreateFlags extends WalletFlags {
   password: boolean;
