@@ -113,7 +113,7 @@ export async function startCli(
     child.stderr?.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
-      if (!ready || !ready.test(out)) reject(new Error(`subnetkit ${args[0]} exited ${code}:\n${out}`));
+      if (!ready?.test(out)) reject(new Error(`subnetkit ${args[0]} exited ${code}:\n${out}`));
     });
     check();
   });
