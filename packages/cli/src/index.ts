@@ -1,8 +1,18 @@
 import { Command, CommanderError } from 'commander';
+import { routeLibraryConsole } from './client.js';
 import { COMMANDS } from './commands/index.js';
 
 export { loadSubnetPlugin } from './plugin-loader.js';
 export { runDemo } from './commands/demo.js';
+export { MINER_OPTIONS, type MinerFlags, runMiner } from './commands/miner.js';
+export { VALIDATOR_OPTIONS, type ValidatorFlags, runValidator } from './commands/validator.js';
+export { isPolkadotLogLine, routeLibraryConsole } from './client.js';
+export {
+  describeServiceOptions,
+  resolveServiceConfig,
+  type ServiceOption,
+  type ServiceOptions,
+} from './service-config.js';
 export {
   type Localnet,
   type LocalnetNeuron,
@@ -23,6 +33,7 @@ export function buildProgram(): Command {
 
 /** Entry point of the `subnetkit` bin. Errors print one clear line, not a stack trace. */
 export async function main(argv: string[]): Promise<void> {
+  routeLibraryConsole();
   const program = buildProgram().exitOverride();
   try {
     await program.parseAsync(argv);

@@ -14,3 +14,4 @@ export * from './plugin/index.js';
 export * from './weights/index.js';
 export * from './wire/index.js';
 export * from './chain/timelock/index.js';
+export { FIX_COMMANDS, type FixCommandFlags, type FixCommandName, fixCommand } from './fix-command.js';

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { networkInterfaces, homedir } from 'node:os';
 import { join } from 'node:path';
-import type { AnySubnetPlugin, ReplayStore } from '@subnetkit/core';
+import { type AnySubnetPlugin, type ReplayStore, fixCommand } from '@subnetkit/core';
 import { createMetricsRegistry } from '@subnetkit/metrics';
 import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -118,7 +118,7 @@ export async function startMiner(options: StartMinerOptions): Promise<RunningMin
   if (!me) {
     metagraph.stop();
     throw new Error(
-      `hotkey ${hotkey.address} is not registered on netuid ${netuid}; register it first (subnetkit subnet register --netuid ${netuid} --name <wallet> --hotkey <hotkey>, or btcli subnet register)`,
+      `hotkey ${hotkey.address} is not registered on netuid ${netuid}; register it first (${fixCommand('subnet register', { '--netuid': netuid, '--wallet': '<wallet>', '--hotkey': '<hotkey>' })}, or btcli subnet register)`,
     );
   }
 

@@ -2,7 +2,7 @@
  * The blacklist and priority policy: pure functions of a verified hotkey, the metagraph and the
  * operator's settings. Runs only after the signature verified, so the hotkey is authentic.
  */
-import type { CallerInfo } from '@subnetkit/core';
+import { type CallerInfo, fixCommand } from '@subnetkit/core';
 import type { NeuronLookup } from './metagraph.js';
 
 /** Operator settings for who may call the miner. */
@@ -46,7 +46,7 @@ export function createAccessCheck(
       return {
         ok: false,
         reason: 'NotRegistered',
-        message: `hotkey ${hotkey} is not registered on netuid ${netuid}; register it (subnetkit subnet register / btcli subnet register) or ask the miner operator to allow it`,
+        message: `hotkey ${hotkey} is not registered on netuid ${netuid}; register it (${fixCommand('subnet register', { '--netuid': netuid })} / btcli subnet register) or ask the miner operator to allow it`,
       };
     }
     if (!neuron.validatorPermit && !allowNonValidators) {

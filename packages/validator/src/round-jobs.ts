@@ -237,7 +237,10 @@ export async function processQuery(
  * `runRoundOnce` (benchmarks, tools), so both paths do exactly the same work.
  */
 export async function scoreAndFold(
-  ctx: Pick<RoundContext, 'plugin' | 'store' | 'metrics' | 'log'>,
+  ctx: Pick<RoundContext, 'plugin' | 'log'> & {
+    store: Pick<ScoreStore, 'fold'>;
+    metrics: { rewards: Pick<ValidatorMetrics['rewards'], 'observe'> };
+  },
   data: Pick<FoldJobData, 'round' | 'synapse' | 'request' | 'truth'>,
   responses: MinerResponse<unknown>[],
 ): Promise<RoundSummary> {
@@ -303,10 +306,12 @@ export async function processFold(ctx: RoundContext, job: Job<FoldJobData>): Pro
 
 /**
  * Run one whole round in this process without BullMQ (challenge, fan-out, reward, EMA fold):
- * for benchmarks and one-off tools. Returns the summary and the time each stage took.
+ * for benchmarks, `subnetkit demo` and one-off tools. It needs only the dendrite's `query` and the
+ * score store's `fold`, so an in-process transport or an in-memory store can stand in. Returns the summary and the time each stage took.
  */
 export async function runRoundOnce(
-  ctx: Pick<RoundContext, 'plugin' | 'store' | 'metrics' | 'log' | 'dendrite' | 'queryTimeoutMs'>,
+  ctx: Parameters<typeof scoreAndFold>[0] &
+    Pick<RoundContext, 'queryTimeoutMs'> & { dendrite: Pick<Dendrite, 'query'> },
   round: number,
   targets: MinerTarget[],
 ): Promise<RoundSummary & { fanoutMs: number; totalMs: number }> {

@@ -5,7 +5,7 @@
  * once, and scores are folded idempotently.
  */
 import { hostname } from 'node:os';
-import type { SubnetPlugin } from '@subnetkit/core';
+import { type SubnetPlugin, fixCommand } from '@subnetkit/core';
 import { createMetricsRegistry, type MetricsServer, startMetricsServer } from '@subnetkit/metrics';
 import { FlowProducer, type Job, Queue, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -132,7 +132,7 @@ async function checkRegistration(
   if (uid < 0) {
     throw new Error(
       `hotkey ${options.hotkey} is not registered on netuid ${options.netuid}; register it first ` +
-        `(subnetkit subnet register --netuid ${options.netuid} --wallet <name> --hotkey <name>)`,
+        `(${fixCommand('subnet register', { '--netuid': options.netuid, '--wallet': '<name>', '--hotkey': '<name>' })})`,
     );
   }
   if (!m.validatorPermit[uid]) {

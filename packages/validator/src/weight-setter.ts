@@ -6,6 +6,7 @@
  * and a later `check` in the same epoch re-queues a submission that ran out of attempts (e.g. while
  * the chain connection was down).
  */
+import { fixCommand } from '@subnetkit/core';
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -90,7 +91,7 @@ export async function processWeightsCheck(
     if (decision.reason === 'not_registered') {
       ctx.log.error(
         { netuid: ctx.netuid, hotkey: ctx.hotkey },
-        `hotkey ${ctx.hotkey} is not registered on netuid ${ctx.netuid}: register it (subnetkit wallet register) before it can set weights`,
+        `hotkey ${ctx.hotkey} is not registered on netuid ${ctx.netuid}: register it (${fixCommand('subnet register', { '--netuid': ctx.netuid })}) before it can set weights`,
       );
     }
     return { due: false, epoch: decision.epoch, reason: decision.reason };

@@ -2,7 +2,7 @@
  * Turning chain failures into messages that name the cause and the fix. Pure: dispatch errors are decoded
  * by the caller (`api.registry.findMetaError`) and passed here by name, with whatever context is known.
  */
-import { u16ToFloat } from '@subnetkit/core';
+import { fixCommand, u16ToFloat } from '@subnetkit/core';
 
 /** Broad kinds of chain failure. */
 export type ChainErrorCode =
@@ -153,6 +153,11 @@ const on = (c: ErrorContext) => (c.netuid === undefined ? 'the subnet' : `netuid
 const hk = (c: ErrorContext) => (c.hotkey ? `hotkey ${c.hotkey}` : 'the hotkey');
 const ck = (c: ErrorContext) => (c.coldkey ? `coldkey ${c.coldkey}` : 'the coldkey');
 const n = (c: ErrorContext) => (c.netuid === undefined ? '<netuid>' : String(c.netuid));
+// How to get TAO onto a coldkey: from another wallet, or from the devnet faucet.
+const fundHint = (c: ErrorContext) => {
+  const dest = c.coldkey ?? '<ss58>';
+  return `\`${fixCommand('wallet transfer', { '--dest': dest, '--amount': '<tao>' })}\` from a funded wallet, or on a devnet \`${fixCommand('devnet fund', {}, [dest])}\``;
+};
 
 function rateLimitText(c: ErrorContext, what: string): string {
   const limit = c.rateLimit === undefined ? '' : ` every ${c.rateLimit} blocks`;
@@ -180,7 +185,7 @@ export function explainChainError(name: string, c: ErrorContext = {}): string {
     case 'HotKeyNotRegisteredInNetwork':
       return (
         `${hk(c)} is not registered on ${on(c)}; register it first ` +
-        `(\`subnetkit subnet register --netuid ${n(c)}\`) or use a registered hotkey`
+        `(\`${fixCommand('subnet register', { '--netuid': n(c) })}\`) or use a registered hotkey`
       );
     case 'IncorrectWeightVersionKey': {
       const need = c.chainVersionKey === undefined ? '' : ` (the chain requires >= ${c.chainVersionKey})`;
@@ -203,7 +208,7 @@ export function explainChainError(name: string, c: ErrorContext = {}): string {
     }
     case 'NotEnoughStakeToSetWeights': {
       const t = c.stakeThreshold === undefined ? '' : ` (threshold ${c.stakeThreshold} rao)`;
-      return `${hk(c)} has too little stake to set weights on ${on(c)}${t}; add stake to it (\`subnetkit stake add\`)`;
+      return `${hk(c)} has too little stake to set weights on ${on(c)}${t}; add stake to it (\`${fixCommand('stake add', { '--netuid': n(c), '--amount': '<tao>' })}\`)`;
     }
     case 'NeuronNoValidatorPermit':
       return (
@@ -251,11 +256,11 @@ export function explainChainError(name: string, c: ErrorContext = {}): string {
     case 'BalanceTooLow':
     case 'InsufficientBalance':
     case 'FundsUnavailable':
-      return `${ck(c)} has too little free balance for this call (amount plus fees); transfer TAO to it first`;
+      return `${ck(c)} has too little free balance for this call (amount plus fees); transfer TAO to it first (${fundHint(c)})`;
     case 'NonAssociatedColdKey':
       return `${hk(c)} is owned by another coldkey; use that coldkey or a fresh hotkey`;
     case 'SubtokenDisabled':
-      return `${on(c)} has not been started yet; its owner must run start_call (\`subnetkit subnet start\`)`;
+      return `${on(c)} has not been started yet; its owner must run start_call (\`${fixCommand('subnet start', { '--netuid': n(c) })}\`)`;
     case 'AmountTooLow':
       return 'the stake amount is below the minimum (about 0.002 TAO plus the swap fee); stake more';
     case 'NotEnoughStakeToWithdraw':
@@ -263,7 +268,7 @@ export function explainChainError(name: string, c: ErrorContext = {}): string {
     case 'HotKeyAccountNotExists':
       return `${hk(c)} is not registered anywhere; register it on a subnet before staking to it`;
     case 'CannotAffordLockCost':
-      return `${ck(c)} cannot pay the subnet lock cost; check \`subnetkit subnet create\` cost and fund the coldkey`;
+      return `${ck(c)} cannot pay the subnet lock cost; fund the coldkey (${fundHint(c)})`;
     case 'NetworkTxRateLimitExceeded':
       return `${ck(c)} registered a subnet too recently; wait for the network rate limit to pass`;
     case 'SubNetRegistrationDisabled':

@@ -3,6 +3,7 @@
  * key derived from the password with Argon2i v1.3 (opslimit 8, memlimit 512 MiB, fixed salt). Pure: no file
  * I/O here.
  */
+import { fixCommand } from '@subnetkit/core';
 import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js';
 import { argon2i } from 'hash-wasm';
 import { WalletError } from './errors.js';
@@ -95,7 +96,7 @@ export async function decryptKeyfile(
     throw new WalletError(
       'UnsupportedKeyfile',
       `keyfile${where} uses the legacy ${enc} encryption, which subnetkit cannot open; ` +
-        'regenerate the key from its mnemonic (`subnetkit wallet regen`) to re-encrypt it in the current format',
+        `regenerate the key from its mnemonic (\`${fixCommand('wallet regen', { '--mnemonic': '"<words>"' })}\`) to re-encrypt it in the current format`,
     );
   }
   if (bytes.length < NACL_PREFIX.length + NONCE_BYTES + MAC_BYTES) {

@@ -192,7 +192,7 @@ describe('wallet layout without passwords (dev keys)', () => {
   it('explains how to create a missing key', async () => {
     const w = new Wallet({ name: 'missing', path: root });
     await expect(w.hotkey()).rejects.toThrow(
-      /hotkey not found .*subnetkit wallet create --name missing --hotkey default/,
+      /hotkey not found .*subnetkit wallet create --wallet missing --hotkey default/,
     );
   });
 });

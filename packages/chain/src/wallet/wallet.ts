@@ -2,6 +2,7 @@
  * btcli-compatible wallet directories: `<root>/<name>/coldkey` (encrypted by default), `coldkeypub.txt`,
  * `hotkeys/<hotkey>` (plaintext by default) and `hotkeys/<hotkey>pub.txt`. Files 0600, directories 0700.
  */
+import { fixCommand } from '@subnetkit/core';
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -201,9 +202,10 @@ export class Wallet {
     } catch {
       throw new WalletError(
         'KeyfileNotFound',
-        `${what} not found at ${path}; create it with \`subnetkit wallet create --name ${this.name}` +
-          (what === 'hotkey' ? ` --hotkey ${this.hotkeyName}` : '') +
-          '` or restore it with `subnetkit wallet regen`',
+        `${what} not found at ${path}; create it with \`${fixCommand('wallet create', {
+          '--wallet': this.name,
+          '--hotkey': what === 'hotkey' ? this.hotkeyName : undefined,
+        })}\` or restore it with \`${fixCommand('wallet regen', { '--wallet': this.name })}\``,
       );
     }
   }

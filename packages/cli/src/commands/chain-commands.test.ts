@@ -65,7 +65,7 @@ describe('subnetkit subnet / stake / weights against the devnet', () => {
         ],
       },
     });
-    common = ['--name', 'owner', '--wallet-path', root, '--chain', devnet.url, '--json'];
+    common = ['--wallet', 'owner', '--wallet-path', root, '--chain', devnet.url, '--json'];
   }, 60_000);
 
   afterAll(async () => {

@@ -1,18 +1,25 @@
 import { Keyring } from '@polkadot/keyring';
+import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { Value } from '@sinclair/typebox/value';
 import {
-  checkRewards,
-  convertWeightsAndUidsForEmit,
   MemoryReplayStore,
-  type MinerResponse,
-  processWeightsForNetuid,
   type SubnetPlugin,
   seededRandom,
   signRequest,
   verifyRequest,
 } from '@subnetkit/core';
+import {
+  computeWeights,
+  type DendriteResponse,
+  foldScores,
+  type MinerTarget,
+  type QueryOptions,
+  runRoundOnce,
+  type ScoreEntry,
+  type ScoreUpdate,
+} from '@subnetkit/validator';
 import type { Command } from 'commander';
+import { pino } from 'pino';
 import { loadSubnetPlugin } from '../plugin-loader.js';
 
 export interface DemoOptions {
@@ -32,12 +39,88 @@ export interface DemoResult {
 
 const log = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** The template's moving_average_alpha. */
+const DEMO_ALPHA = 0.1;
+
+interface DemoMiner {
+  uid: number;
+  key: KeyringPair;
+  model: unknown;
+  replay: MemoryReplayStore;
+}
+
 /**
- * Run a subnet in one process, with every piece real except the network and the chain: miners
- * with different error rates answer btauth/1-signed requests (the signature, receiver and replay
- * checks run for each one, and a forged request is refused), the validator scores the answers
- * with the plugin's reward, folds them into moving averages, and turns those into the u16 weight
- * vector it would submit with set_weights.
+ * The demo's stand-in for the dendrite: the same `query` the validator's rounds call, carried in
+ * process instead of over HTTP. Every request is btauth/1-signed and verified as an axon would (the
+ * signature, receiver and replay checks), a replay of it must be refused, and the miner's forward
+ * answers it; the answer is checked against the synapse's response schema like the dendrite does.
+ */
+class InProcessDendrite {
+  requests = 0;
+  rejectedReplays = 0;
+  constructor(
+    private readonly plugin: SubnetPlugin,
+    private readonly validator: KeyringPair,
+    private readonly miners: ReadonlyMap<string, DemoMiner>,
+  ) {}
+
+  async query<R = unknown>(
+    targets: MinerTarget[],
+    synapse: string,
+    request: unknown,
+    opts: QueryOptions = {},
+  ): Promise<DendriteResponse<R>[]> {
+    const body = JSON.stringify(request);
+    const target = `/${synapse}`;
+    const out: DendriteResponse<R>[] = [];
+    for (const t of targets) {
+      const miner = this.miners.get(t.hotkey);
+      if (!miner) throw new Error(`demo: no miner with hotkey ${t.hotkey}`);
+      const headers = await signRequest({
+        signer: this.validator,
+        method: 'POST',
+        target,
+        body,
+        receiver: t.hotkey,
+      });
+      const signed = { method: 'POST', target, headers, body: new TextEncoder().encode(body) };
+      const verdict = await verifyRequest(signed, { receiver: t.hotkey, replayStore: miner.replay });
+      this.requests++;
+      if (!verdict.ok)
+        throw new Error(`demo: a correctly signed request was refused (${verdict.kind}: ${verdict.message})`);
+      // Replaying the same signed request must fail: count it to show the check ran.
+      const replay = await verifyRequest(signed, { receiver: t.hotkey, replayStore: miner.replay });
+      if (!replay.ok) this.rejectedReplays++;
+      const started = performance.now();
+      const response = await this.plugin.miner.forward[synapse]!(request, {
+        model: miner.model,
+        caller: { hotkey: this.validator.address },
+        signal: new AbortController().signal,
+        log,
+      });
+      const latencyMs = performance.now() - started;
+      const invalid = opts.validate?.(response);
+      out.push({
+        uid: t.uid,
+        hotkey: t.hotkey,
+        outcome: invalid ? 'invalid_response' : 'ok',
+        ...(invalid ? { error: invalid } : { response: response as R }),
+        status: 200,
+        latencyMs,
+        attempts: 1,
+      });
+    }
+    return out;
+  }
+}
+
+/**
+ * Run a subnet in one process on the validator's own round functions, with every piece real except
+ * the network and the chain: miners with different error rates answer btauth/1-signed requests (the
+ * signature, receiver and replay checks run for each one, and a replayed request is refused),
+ * `runRoundOnce` makes the challenge, fans it out, scores the answers with the plugin's reward and
+ * folds them with the validator's EMA (`foldScores`), and `computeWeights` turns the scores into the
+ * u16 weight vector the validator would submit with set_weights.
  */
 export async function runDemo(opts: DemoOptions, plugin?: SubnetPlugin): Promise<DemoResult> {
   await cryptoWaitReady();
@@ -48,7 +131,7 @@ export async function runDemo(opts: DemoOptions, plugin?: SubnetPlugin): Promise
     opts.miners === 1 ? 0 : i / (opts.miners - 1),
   );
   const miners = await Promise.all(
-    errorRates.map(async (errorRate, uid) => {
+    errorRates.map(async (errorRate, uid): Promise<DemoMiner> => {
       const key = keyring.addFromUri(`//Demo//miner${uid}`);
       const base = (await subnet.miner.setup({
         dataDir: '.',
@@ -60,87 +143,48 @@ export async function runDemo(opts: DemoOptions, plugin?: SubnetPlugin): Promise
       return { uid, key, model, replay: new MemoryReplayStore() };
     }),
   );
-  const scores = new Float64Array(miners.length);
-  const alpha = 0.1; // the subnet template's moving_average_alpha
-  const random = seededRandom(opts.seed);
-  let requests = 0;
-  let rejectedForgeries = 0;
-
+  const dendrite = new InProcessDendrite(subnet, validator, new Map(miners.map((m) => [m.key.address, m])));
+  let scores: Map<number, ScoreEntry> = new Map();
+  const store = {
+    async fold(_roundId: string, updates: readonly ScoreUpdate[]): Promise<boolean> {
+      scores = foldScores(scores, updates, DEMO_ALPHA);
+      return true;
+    },
+  };
+  const ctx = {
+    plugin: subnet,
+    store,
+    dendrite,
+    metrics: { rewards: { observe() {} } },
+    log: pino({ level: 'silent' }),
+    queryTimeoutMs: 12_000,
+  };
+  const targets: MinerTarget[] = miners.map((m) => ({
+    uid: m.uid,
+    hotkey: m.key.address,
+    ip: '127.0.0.1',
+    port: 0,
+  }));
   for (let round = 0; round < opts.rounds; round++) {
-    const challenge = await subnet.validator.challenge({ round, random, log });
-    const def = subnet.synapses[challenge.synapse]!;
-    const body = JSON.stringify(challenge.request);
-    const responses: MinerResponse<unknown>[] = [];
-    for (const miner of miners) {
-      const target = `/${challenge.synapse}`;
-      const headers = await signRequest({
-        signer: validator,
-        method: 'POST',
-        target,
-        body,
-        receiver: miner.key.address,
-      });
-      const verdict = await verifyRequest(
-        { method: 'POST', target, headers, body: new TextEncoder().encode(body) },
-        { receiver: miner.key.address, replayStore: miner.replay },
-      );
-      requests++;
-      if (!verdict.ok)
-        throw new Error(`demo: a correctly signed request was refused (${verdict.kind}: ${verdict.message})`);
-      // Replaying the same signed request must fail: count it to show the check ran.
-      const replay = await verifyRequest(
-        { method: 'POST', target, headers, body: new TextEncoder().encode(body) },
-        { receiver: miner.key.address, replayStore: miner.replay },
-      );
-      if (!replay.ok) rejectedForgeries++;
-      const started = performance.now();
-      const forward = subnet.miner.forward[challenge.synapse]!;
-      const response = await forward(challenge.request, {
-        model: miner.model,
-        caller: { hotkey: validator.address },
-        signal: new AbortController().signal,
-        log,
-      });
-      const latencyMs = performance.now() - started;
-      const valid = Value.Check(def.response, response);
-      responses.push({
-        uid: miner.uid,
-        hotkey: miner.key.address,
-        outcome: valid ? 'ok' : 'invalid_response',
-        ...(valid ? { response } : {}),
-        status: 200,
-        latencyMs,
-      });
-    }
-    const rewards = checkRewards(
-      subnet.name,
-      await subnet.validator.reward({ ...challenge, responses } as never, { round, log }),
-      responses.length,
-    );
-    rewards.forEach((r, i) => {
-      scores[i] = alpha * r + (1 - alpha) * scores[i]!;
-    });
+    // Round numbers seed the challenges; --seed shifts them so different seeds ask different questions.
+    await runRoundOnce(ctx, opts.seed * 1_000_003 + round, targets);
   }
 
-  const uids = miners.map((m) => m.uid);
-  const processed = processWeightsForNetuid({
-    uids,
-    weights: Array.from(scores),
-    n: miners.length,
-    minAllowedWeights: 1,
-    maxWeightLimit: 1,
-  });
-  const emitted = convertWeightsAndUidsForEmit(Array.from(processed.uids), Array.from(processed.weights));
+  const emitted = computeWeights(
+    scores,
+    { n: miners.length, hotkeys: miners.map((m) => m.key.address) },
+    { minAllowedWeights: 1, maxWeightsLimit: 65_535 },
+  );
   return {
     subnet: subnet.name,
     rounds: opts.rounds,
-    requests,
-    rejectedForgeries,
+    requests: dendrite.requests,
+    rejectedForgeries: dendrite.rejectedReplays,
     miners: miners.map((m, i) => ({
       uid: m.uid,
       hotkey: m.key.address,
       errorRate: errorRates[i]!,
-      score: scores[i]!,
+      score: scores.get(m.uid)?.score ?? 0,
       weightU16: emitted.weights[emitted.uids.indexOf(m.uid)] ?? 0,
     })),
   };

@@ -1,7 +1,17 @@
 /** `subnetkit devnet`: run the local subtensor-compatible chain. */
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
+import { NETWORKS, raoToTao, taoToRao } from '@subnetkit/chain';
 import { DEV_ACCOUNTS, resolveAccount, startDevnet, type Devnet } from '@subnetkit/devnet';
-import { encodeAddress } from '@polkadot/util-crypto';
 import type { Command } from 'commander';
+import { withClient } from '../client.js';
+import { type ChainFlags, checkSs58, withChainOptions } from '../options.js';
+import { printResult } from '../output.js';
+
+interface FundFlags extends ChainFlags {
+  amount: string;
+  from: string;
+}
 
 interface DevnetFlags {
   port: string;
@@ -31,8 +41,8 @@ function parsePort(v: string): number {
 
 /** Registers `subnetkit devnet`. */
 export function registerDevnetCommand(program: Command): void {
-  program
-    .command('devnet')
+  const devnet = program.command('devnet');
+  devnet
     .description('run a local subtensor-compatible chain (JSON-RPC over WebSocket and HTTP)')
     .option('--port <n>', 'port for WebSocket and HTTP JSON-RPC (0 = any free port)', '9944')
     .option('--host <addr>', 'interface to bind', '127.0.0.1')
@@ -63,6 +73,37 @@ export function registerDevnetCommand(program: Command): void {
       });
       printBanner(dn, o);
       await waitForSignal(dn);
+    });
+
+  withChainOptions(devnet.command('fund'))
+    .description('devnet faucet: send TAO from a funded dev account (//Alice by default) to an address')
+    .argument('<ss58>', 'the address to fund, e.g. a new coldkey')
+    .option('--amount <tao>', 'TAO to send', '1000')
+    .option('--from <account>', `dev account to send from: ${DEV_ACCOUNTS.join(', ')}`, 'Alice')
+    .action(async (ss58: string, o: FundFlags) => {
+      const dest = checkSs58('<ss58>', ss58);
+      if (Object.hasOwn(NETWORKS, o.chain) && o.chain !== 'local') {
+        throw new Error(
+          `devnet fund sends from dev accounts, which hold nothing on ${o.chain}; point --chain at a devnet`,
+        );
+      }
+      const dev = DEV_ACCOUNTS.find((n) => n.toLowerCase() === o.from.replace(/^\/\//, '').toLowerCase());
+      if (!dev) throw new Error(`unknown dev account ${o.from}: use one of ${DEV_ACCOUNTS.join(', ')}`);
+      const amountRao = taoToRao(o.amount);
+      await cryptoWaitReady();
+      const from = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(`//${dev}`);
+      const out = await withClient(o.chain, async (c) => {
+        const r = await c.transfer(from, dest, amountRao);
+        return { ...r, balance: await c.balance(dest) };
+      });
+      printResult(o.json, {
+        from: `//${dev}`,
+        dest,
+        amount: raoToTao(amountRao),
+        balance: raoToTao(out.balance),
+        block: out.blockNumber,
+        txHash: out.txHash,
+      });
     });
 }
 

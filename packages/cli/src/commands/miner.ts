@@ -2,7 +2,8 @@
  * `subnetkit miner`: load a subnet plugin and its model, serve the axon, announce it on chain, and
  * keep serving until SIGTERM/SIGINT (which drains in-flight requests).
  */
-import { connect, defaultWalletPath } from '@subnetkit/chain';
+import { Type } from '@sinclair/typebox';
+import { connect } from '@subnetkit/chain';
 import {
   type ConnectedReplayStore,
   connectRedisReplayStore,
@@ -10,61 +11,109 @@ import {
   startMiner,
   subtensorMinerChain,
 } from '@subnetkit/miner';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { routeLibraryConsole } from '../client.js';
+import { loadServiceHotkey } from '../keys.js';
 import { createLogger } from '../logger.js';
-import { loadServiceHotkey } from '../hotkey.js';
 import { loadSubnetPlugin } from '../plugin-loader.js';
+import {
+  type ServiceConfig,
+  type ServiceOptions,
+  addServiceOptions,
+  commonServiceOptions,
+  resolveServiceConfig,
+} from '../service-config.js';
 
-/** Parsed flags of `subnetkit miner`. */
-export interface MinerFlags {
-  subnet: string;
-  netuid: number;
-  wallet: string;
-  hotkey: string;
-  walletPath: string;
-  port: number;
-  host: string;
-  externalIp?: string;
-  externalPort?: number;
-  chain: string;
-  redis?: string;
-  allowNonValidators?: boolean;
-  allow?: string[];
-  deny?: string[];
-  maxConcurrency: number;
-  maxQueue: number;
-  bodyLimit: number;
-  timeoutMs?: number;
-  legacy?: boolean;
-  dataDir?: string;
-  metagraphRefresh: number;
-}
+/** Every setting of `subnetkit miner`: flag, SUBNETKIT_* variable and config-file key alike. */
+export const MINER_OPTIONS = {
+  ...commonServiceOptions({
+    netuid: 'netuid of the subnet to mine on',
+    hotkey: 'hotkey name inside the wallet; it must be registered on --netuid',
+  }),
+  port: {
+    flag: '--port <n>',
+    help: 'port the axon listens on and announces (0 picks a free one)',
+    schema: Type.Integer({ minimum: 0, maximum: 65_535, default: 8091 }),
+  },
+  host: { flag: '--host <ip>', help: 'interface to bind', schema: Type.String({ default: '0.0.0.0' }) },
+  externalIp: {
+    flag: '--external-ip <ip>',
+    help: 'IP to announce on chain (default: the first non-internal IPv4 of this machine)',
+    schema: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  externalPort: {
+    flag: '--external-port <n>',
+    help: 'port to announce when it differs from --port (NAT)',
+    schema: Type.Optional(Type.Integer({ minimum: 1, maximum: 65_535 })),
+  },
+  redis: {
+    flag: '--redis <url>',
+    help: 'Redis for the btauth/1 replay store, shared by every miner process of this hotkey (default: in memory)',
+    schema: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  allowNonValidators: {
+    flag: '--allow-non-validators',
+    help: 'answer any registered hotkey, not only validators with a permit (local testing)',
+    schema: Type.Boolean({ default: false }),
+  },
+  allow: {
+    flag: '--allow <hotkeys>',
+    help: 'comma-separated hotkeys always answered, even unregistered',
+    schema: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+    list: true,
+  },
+  deny: {
+    flag: '--deny <hotkeys>',
+    help: 'comma-separated hotkeys never answered',
+    schema: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+    list: true,
+  },
+  maxConcurrency: {
+    flag: '--max-concurrency <n>',
+    help: 'requests running at once',
+    schema: Type.Integer({ minimum: 1, maximum: 100_000, default: 32 }),
+  },
+  maxQueue: {
+    flag: '--max-queue <n>',
+    help: 'requests waiting beyond that; when full the lowest-stake caller gets 503',
+    schema: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 256 }),
+  },
+  bodyLimit: {
+    flag: '--body-limit <bytes>',
+    help: 'largest request body (413 above)',
+    schema: Type.Integer({ minimum: 1, maximum: 1 << 30, default: 1 << 20 }),
+  },
+  timeoutMs: {
+    flag: '--timeout-ms <ms>',
+    help: "per-request timeout (408 past it); default: each synapse's own timeout",
+    schema: Type.Optional(Type.Integer({ minimum: 1, maximum: 600_000 })),
+  },
+  legacy: {
+    flag: '--legacy',
+    help: 'also accept legacy v10 (bittensor <= 10) dendrite headers',
+    schema: Type.Boolean({ default: false }),
+  },
+  dataDir: {
+    flag: '--data-dir <dir>',
+    help: 'where the plugin keeps its model (default ~/.subnetkit/miners/...)',
+    schema: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  metagraphRefresh: {
+    flag: '--metagraph-refresh <seconds>',
+    help: 'how often to re-read the metagraph for blacklist and priority',
+    schema: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
+  },
+} satisfies ServiceOptions;
 
-function intArg(name: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`${name} must be an integer between ${min} and ${max}`);
-    }
-    return n;
-  };
-}
-
-function listArg(value: string, previous: string[] = []): string[] {
-  return [
-    ...previous,
-    ...value
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  ];
-}
+/** The resolved settings of `subnetkit miner`. */
+export type MinerFlags = ServiceConfig<typeof MINER_OPTIONS>;
 
 /**
  * Runs a miner from CLI flags. Resolves with the running miner (the process keeps serving until a
  * signal stops it); `stop()` drains and also closes the chain and Redis connections.
  */
 export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
+  routeLibraryConsole();
   const log = createLogger('miner');
   const plugin = await loadSubnetPlugin(flags.subnet);
   const hotkey = await loadServiceHotkey(flags);
@@ -90,15 +139,15 @@ export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
       ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
       ...(redis ? { replayStore: redis.store } : {}),
       policy: {
-        allowNonValidators: flags.allowNonValidators ?? false,
-        allow: flags.allow ?? [],
-        deny: flags.deny ?? [],
+        allowNonValidators: flags.allowNonValidators,
+        allow: flags.allow,
+        deny: flags.deny,
         maxConcurrency: flags.maxConcurrency,
         maxQueue: flags.maxQueue,
         bodyLimit: flags.bodyLimit,
         ...(flags.timeoutMs ? { timeoutMs: flags.timeoutMs } : {}),
       },
-      legacy: flags.legacy ?? false,
+      legacy: flags.legacy,
       metagraphRefreshMs: flags.metagraphRefresh * 1000,
       logger: log,
       handleSignals: true,
@@ -127,83 +176,25 @@ export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
 
 /** Registers `subnetkit miner`. */
 export function registerMinerCommand(program: Command): void {
-  program
+  const cmd = program
     .command('miner')
     .description(
       'Serve a subnet plugin as a miner: load the model, serve POST /<Synapse> with btauth/1 verification, announce the axon on chain',
-    )
-    .requiredOption(
-      '--subnet <package or path>',
-      'subnet plugin: a package name (@subnetkit/subnet-echo), a built-in short name (echo) or a path to a built .js module',
-    )
-    .requiredOption('--netuid <n>', 'netuid of the subnet to mine on', intArg('--netuid', 0, 65_535))
-    .option('--wallet <name>', 'wallet name (directory under --wallet-path)', 'default')
-    .option('--hotkey <name>', 'hotkey name inside the wallet; it must be registered on --netuid', 'default')
-    .option('--wallet-path <dir>', 'wallet root directory (btcli layout)', defaultWalletPath())
-    .option(
-      '--port <n>',
-      'port the axon listens on and announces (0 picks a free one)',
-      intArg('--port', 0, 65_535),
-      8091,
-    )
-    .option('--host <ip>', 'interface to bind', '0.0.0.0')
-    .option(
-      '--external-ip <ip>',
-      'IP to announce on chain (default: the first non-internal IPv4 of this machine)',
-    )
-    .option(
-      '--external-port <n>',
-      'port to announce when it differs from --port (NAT)',
-      intArg('--external-port', 1, 65_535),
-    )
-    .option('--chain <ws url>', 'chain endpoint: ws:// URL or local|test|finney', 'local')
-    .option(
-      '--redis <url>',
-      'Redis for the btauth/1 replay store, shared by every miner process of this hotkey (default: in memory)',
-    )
-    .option(
-      '--allow-non-validators',
-      'answer any registered hotkey, not only validators with a permit (local testing)',
-    )
-    .option('--allow <hotkeys>', 'comma-separated hotkeys always answered, even unregistered', listArg)
-    .option('--deny <hotkeys>', 'comma-separated hotkeys never answered', listArg)
-    .option('--max-concurrency <n>', 'requests running at once', intArg('--max-concurrency', 1, 100_000), 32)
-    .option(
-      '--max-queue <n>',
-      'requests waiting beyond that; when full the lowest-stake caller gets 503',
-      intArg('--max-queue', 0, 1_000_000),
-      256,
-    )
-    .option(
-      '--body-limit <bytes>',
-      'largest request body (413 above)',
-      intArg('--body-limit', 1, 1 << 30),
-      1 << 20,
-    )
-    .option(
-      '--timeout-ms <ms>',
-      "per-request timeout (408 past it); default: each synapse's own timeout",
-      intArg('--timeout-ms', 1, 600_000),
-    )
-    .addOption(new Option('--legacy', 'also accept legacy v10 (bittensor <= 10) dendrite headers'))
-    .option('--data-dir <dir>', 'where the plugin keeps its model (default ~/.subnetkit/miners/...)')
-    .option(
-      '--metagraph-refresh <seconds>',
-      'how often to re-read the metagraph for blacklist and priority',
-      intArg('--metagraph-refresh', 1, 86_400),
-      60,
-    )
+    );
+  addServiceOptions(cmd, MINER_OPTIONS)
     .addHelpText(
       'after',
       `
 Callers must sign every request with btauth/1 (see /openapi.json on the running miner). By default
 only registered hotkeys with a validator permit get answers. Logs one status line per minute.
-A hotkey keyfile written encrypted is unlocked with $SUBNETKIT_PASSWORD.
+A hotkey keyfile written encrypted is unlocked with $SUBNETKIT_PASSWORD. Every flag can also be set
+as a SUBNETKIT_* variable (--max-queue: SUBNETKIT_MAX_QUEUE) or as a key of the --config file
+(maxQueue); flags win over variables, variables over the file (see docs/configuration.md).
 
 Example:
   subnetkit miner --subnet echo --netuid 1 --wallet miner --hotkey default --port 8091 --chain ws://127.0.0.1:9944`,
     )
-    .action(async (flags: MinerFlags) => {
-      await runMiner(flags);
+    .action(async (_flags: unknown, command: Command) => {
+      await runMiner(resolveServiceConfig(command, MINER_OPTIONS));
     });
 }

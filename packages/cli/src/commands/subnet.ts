@@ -1,29 +1,21 @@
 /** `subnetkit subnet create|start|register|hyperparams|metagraph`. */
-import { raoToTao } from '@subnetkit/core';
 import type { Command } from 'commander';
+import { withClient } from '../client.js';
+import { loadHotkey, unlockColdkey } from '../keys.js';
 import {
+  type ChainFlags,
   type WalletFlags,
-  loadHotkey,
-  printResult,
-  printTable,
-  toJson,
-  unlockColdkey,
+  parseBlock,
   walletFrom,
   withChainOptions,
-  withClient,
+  withNetuidOption,
   withWalletOptions,
-} from './wallet.js';
+} from '../options.js';
+import { printResult, printTable, toJson } from '../output.js';
 
-interface ChainFlags {
-  chain: string;
-  json?: boolean;
-}
-
-function netuidOf(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new Error(`invalid --netuid ${v}: use an integer 0-65535`);
-  return n;
+interface ReadFlags extends ChainFlags {
+  netuid: number;
+  block?: number;
 }
 
 function short(ss58: string): string {
@@ -50,48 +42,44 @@ export function registerSubnetCommand(program: Command): void {
       });
     });
 
-  withChainOptions(withWalletOptions(subnet.command('start')))
+  withNetuidOption(withChainOptions(withWalletOptions(subnet.command('start'))))
     .description('start emissions and staking on a subnet you own (start_call)')
-    .requiredOption('--netuid <n>', 'subnet id')
-    .action(async (o: WalletFlags & ChainFlags & { netuid: string }) => {
+    .action(async (o: WalletFlags & ChainFlags & { netuid: number }) => {
       const coldkey = await unlockColdkey(walletFrom(o));
-      const netuid = netuidOf(o.netuid);
+      const netuid = o.netuid;
       const r = await withClient(o.chain, (c) => c.startCall(coldkey, netuid));
       printResult(o.json, { netuid, block: r.blockNumber, txHash: r.txHash });
     });
 
-  withChainOptions(withWalletOptions(subnet.command('register')))
+  withNetuidOption(withChainOptions(withWalletOptions(subnet.command('register'))))
     .description("register the wallet's hotkey on a subnet by burning TAO from the coldkey")
-    .requiredOption('--netuid <n>', 'subnet id')
-    .action(async (o: WalletFlags & ChainFlags & { netuid: string }) => {
+    .action(async (o: WalletFlags & ChainFlags & { netuid: number }) => {
       const w = walletFrom(o);
-      const netuid = netuidOf(o.netuid);
+      const netuid = o.netuid;
       const coldkey = await unlockColdkey(w);
       const hotkey = await w.hotkeypub();
       const r = await withClient(o.chain, (c) => c.burnedRegister(coldkey, netuid, hotkey));
       printResult(o.json, { netuid, uid: r.uid, hotkey, block: r.blockNumber, txHash: r.txHash });
     });
 
-  withChainOptions(subnet.command('hyperparams'))
+  withNetuidOption(withChainOptions(subnet.command('hyperparams')))
     .description("show a subnet's hyperparameters (read from chain storage)")
-    .requiredOption('--netuid <n>', 'subnet id')
-    .option('--block <n>', 'read at this block')
-    .action(async (o: ChainFlags & { netuid: string; block?: string }) => {
-      const netuid = netuidOf(o.netuid);
+    .option('--block <n>', 'read at this block', parseBlock)
+    .action(async (o: ReadFlags) => {
+      const netuid = o.netuid;
       const hp = await withClient(o.chain, (c) =>
-        c.hyperparameters(netuid, o.block === undefined ? {} : { block: Number(o.block) }),
+        c.hyperparameters(netuid, o.block === undefined ? {} : { block: o.block }),
       );
       printResult(o.json, hp as unknown as Record<string, unknown>);
     });
 
-  withChainOptions(subnet.command('metagraph'))
+  withNetuidOption(withChainOptions(subnet.command('metagraph')))
     .description("show a subnet's neurons")
-    .requiredOption('--netuid <n>', 'subnet id')
-    .option('--block <n>', 'read at this block')
-    .action(async (o: ChainFlags & { netuid: string; block?: string }) => {
-      const netuid = netuidOf(o.netuid);
+    .option('--block <n>', 'read at this block', parseBlock)
+    .action(async (o: ReadFlags) => {
+      const netuid = o.netuid;
       const m = await withClient(o.chain, (c) =>
-        c.syncMetagraph(netuid, o.block === undefined ? {} : { block: Number(o.block) }),
+        c.syncMetagraph(netuid, o.block === undefined ? {} : { block: o.block }),
       );
       if (o.json) {
         console.log(toJson(m));
@@ -131,14 +119,13 @@ export function registerSubnetCommand(program: Command): void {
       );
     });
 
-  withChainOptions(withWalletOptions(subnet.command('serve')))
+  withNetuidOption(withChainOptions(withWalletOptions(subnet.command('serve'))))
     .description("publish the hotkey's axon address on a subnet")
-    .requiredOption('--netuid <n>', 'subnet id')
     .requiredOption('--ip <address>', 'public IPv4/IPv6 address')
     .requiredOption('--port <n>', 'axon port')
-    .action(async (o: WalletFlags & ChainFlags & { netuid: string; ip: string; port: string }) => {
+    .action(async (o: WalletFlags & ChainFlags & { netuid: number; ip: string; port: string }) => {
       const hotkey = await loadHotkey(walletFrom(o));
-      const netuid = netuidOf(o.netuid);
+      const netuid = o.netuid;
       const r = await withClient(o.chain, (c) =>
         c.serveAxon(hotkey, { netuid, ip: o.ip, port: Number(o.port) }),
       );
@@ -151,5 +138,3 @@ export function registerSubnetCommand(program: Command): void {
       });
     });
 }
-
-export { raoToTao };

@@ -2,7 +2,8 @@
  * `subnetkit validator`: query miners in BullMQ rounds, keep EMA scores in Redis, set weights on chain
  * once per tempo. Several processes started with the same flags share one Redis and cooperate.
  */
-import { connect, defaultWalletPath } from '@subnetkit/chain';
+import { Type } from '@sinclair/typebox';
+import { connect } from '@subnetkit/chain';
 import {
   btauthSigner,
   defaultKeyPrefix,
@@ -11,53 +12,94 @@ import {
   startValidator,
   subtensorValidatorChain,
 } from '@subnetkit/validator';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { Redis } from 'ioredis';
+import { routeLibraryConsole } from '../client.js';
+import { loadServiceHotkey } from '../keys.js';
 import { createLogger } from '../logger.js';
-import { loadServiceHotkey } from '../hotkey.js';
 import { loadSubnetPlugin } from '../plugin-loader.js';
+import {
+  type ServiceConfig,
+  type ServiceOptions,
+  addServiceOptions,
+  commonServiceOptions,
+  resolveServiceConfig,
+} from '../service-config.js';
 
-/** Parsed flags of `subnetkit validator`. */
-export interface ValidatorFlags {
-  subnet: string;
-  netuid: number;
-  wallet: string;
-  hotkey: string;
-  walletPath: string;
-  chain: string;
-  redis: string;
-  workers: number;
-  metricsPort?: number;
-  metricsHost: string;
-  roundInterval: number;
-  roundEveryBlocks?: number;
-  weightsInterval: number;
-  sampleSize: number;
-  batchSize: number;
-  alpha: number;
-  resyncBlocks: number;
-  timeoutMs?: number;
-}
+/** Every setting of `subnetkit validator`: flag, SUBNETKIT_* variable and config-file key alike. */
+export const VALIDATOR_OPTIONS = {
+  ...commonServiceOptions({
+    netuid: 'netuid of the subnet to validate',
+    hotkey: 'hotkey name inside the wallet; registered on --netuid with a validator permit',
+  }),
+  redis: {
+    flag: '--redis <url>',
+    help: 'Redis for rounds, queues and scores (processes with the same flags share it)',
+    schema: Type.String({ minLength: 1, default: 'redis://127.0.0.1:6379' }),
+  },
+  workers: {
+    flag: '--workers <n>',
+    help: 'query jobs this process runs at once',
+    schema: Type.Integer({ minimum: 1, maximum: 1024, default: 4 }),
+  },
+  metricsPort: {
+    flag: '--metrics-port <n>',
+    help: 'serve /metrics and /healthz on this port',
+    schema: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535 })),
+  },
+  metricsHost: {
+    flag: '--metrics-host <ip>',
+    help: 'interface for the metrics server',
+    schema: Type.String({ default: '0.0.0.0' }),
+  },
+  roundInterval: {
+    flag: '--round-interval <seconds>',
+    help: 'seconds between evaluation rounds',
+    schema: Type.Integer({ minimum: 1, maximum: 86_400, default: 12 }),
+  },
+  roundEveryBlocks: {
+    flag: '--round-every-blocks <n>',
+    help: 'start a round every n blocks instead of every --round-interval (which then sets how often the block is checked)',
+    schema: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  },
+  weightsInterval: {
+    flag: '--weights-interval <seconds>',
+    help: 'seconds between checks whether weights are due (they are set once per tempo)',
+    schema: Type.Integer({ minimum: 1, maximum: 86_400, default: 12 }),
+  },
+  sampleSize: {
+    flag: '--sample-size <n>',
+    help: 'miners queried per round',
+    schema: Type.Integer({ minimum: 1, maximum: 65_535, default: 50 }),
+  },
+  batchSize: {
+    flag: '--batch-size <n>',
+    help: 'miners per query job (the unit processes share)',
+    schema: Type.Integer({ minimum: 1, maximum: 4096, default: 16 }),
+  },
+  alpha: {
+    flag: '--alpha <a>',
+    help: 'EMA smoothing factor for scores',
+    schema: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.1 }),
+  },
+  resyncBlocks: {
+    flag: '--resync-blocks <n>',
+    help: 're-read the metagraph every this many blocks',
+    schema: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 100 }),
+  },
+  timeoutMs: {
+    flag: '--timeout-ms <ms>',
+    help: 'query timeout for synapses that set none (default 12000)',
+    schema: Type.Optional(Type.Integer({ minimum: 1, maximum: 600_000 })),
+  },
+} satisfies ServiceOptions;
 
-function intArg(name: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`${name} must be an integer between ${min} and ${max}`);
-    }
-    return n;
-  };
-}
-
-function alphaArg(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 1)
-    throw new InvalidArgumentError('--alpha must be a number in (0, 1], e.g. 0.1');
-  return n;
-}
+/** The resolved settings of `subnetkit validator`. */
+export type ValidatorFlags = ServiceConfig<typeof VALIDATOR_OPTIONS>;
 
 /** Runs a validator from CLI flags; resolves once it is running. SIGTERM/SIGINT stop it cleanly. */
 export async function runValidator(flags: ValidatorFlags): Promise<RunningValidator> {
+  routeLibraryConsole();
   const log = createLogger('validator');
   const plugin = await loadSubnetPlugin(flags.subnet);
   const hotkey = await loadServiceHotkey(flags);
@@ -128,84 +170,26 @@ export async function runValidator(flags: ValidatorFlags): Promise<RunningValida
 
 /** Registers `subnetkit validator`. */
 export function registerValidatorCommand(program: Command): void {
-  program
+  const cmd = program
     .command('validator')
     .description(
       'Validate a subnet: query miners in rounds, keep EMA scores in Redis, set weights on chain every tempo',
-    )
-    .requiredOption(
-      '--subnet <package or path>',
-      'subnet plugin: a package name (@subnetkit/subnet-echo), a built-in short name (echo) or a path to a built .js module',
-    )
-    .requiredOption('--netuid <n>', 'netuid of the subnet to validate', intArg('--netuid', 0, 65_535))
-    .option('--wallet <name>', 'wallet name (directory under --wallet-path)', 'default')
-    .option(
-      '--hotkey <name>',
-      'hotkey name inside the wallet; registered on --netuid with a validator permit',
-      'default',
-    )
-    .option('--wallet-path <dir>', 'wallet root directory (btcli layout)', defaultWalletPath())
-    .option('--chain <ws url>', 'chain endpoint: ws:// URL or local|test|finney', 'local')
-    .option(
-      '--redis <url>',
-      'Redis for rounds, queues and scores (processes with the same flags share it)',
-      'redis://127.0.0.1:6379',
-    )
-    .option('--workers <n>', 'query jobs this process runs at once', intArg('--workers', 1, 1024), 4)
-    .option(
-      '--metrics-port <n>',
-      'serve /metrics and /healthz on this port',
-      intArg('--metrics-port', 0, 65_535),
-    )
-    .option('--metrics-host <ip>', 'interface for the metrics server', '0.0.0.0')
-    .option(
-      '--round-interval <seconds>',
-      'seconds between evaluation rounds',
-      intArg('--round-interval', 1, 86_400),
-      12,
-    )
-    .option(
-      '--round-every-blocks <n>',
-      'start a round every n blocks instead of every --round-interval (which then sets how often the block is checked)',
-      intArg('--round-every-blocks', 1, 1_000_000),
-    )
-    .option(
-      '--weights-interval <seconds>',
-      'seconds between checks whether weights are due (they are set once per tempo)',
-      intArg('--weights-interval', 1, 86_400),
-      12,
-    )
-    .option('--sample-size <n>', 'miners queried per round', intArg('--sample-size', 1, 65_535), 50)
-    .option(
-      '--batch-size <n>',
-      'miners per query job (the unit processes share)',
-      intArg('--batch-size', 1, 4096),
-      16,
-    )
-    .option('--alpha <a>', 'EMA smoothing factor for scores', alphaArg, 0.1)
-    .option(
-      '--resync-blocks <n>',
-      're-read the metagraph every this many blocks',
-      intArg('--resync-blocks', 1, 1_000_000),
-      100,
-    )
-    .option(
-      '--timeout-ms <ms>',
-      'query timeout for synapses that set none (default 12000)',
-      intArg('--timeout-ms', 1, 600_000),
-    )
+    );
+  addServiceOptions(cmd, VALIDATOR_OPTIONS)
     .addHelpText(
       'after',
       `
 Start the same command on several machines (or with --workers) against one Redis to share the
 querying; every round is scored once. A hotkey keyfile written encrypted is unlocked with
-$SUBNETKIT_PASSWORD.
+$SUBNETKIT_PASSWORD. Every flag can also be set as a SUBNETKIT_* variable (--sample-size:
+SUBNETKIT_SAMPLE_SIZE) or as a key of the --config file (sampleSize); flags win over variables,
+variables over the file (see docs/configuration.md).
 
 Example:
   subnetkit validator --subnet echo --netuid 1 --wallet validator --hotkey default \\
     --chain ws://127.0.0.1:9944 --redis redis://127.0.0.1:6379 --workers 8 --metrics-port 9100`,
     )
-    .action(async (flags: ValidatorFlags) => {
-      await runValidator(flags);
+    .action(async (_flags: unknown, command: Command) => {
+      await runValidator(resolveServiceConfig(command, VALIDATOR_OPTIONS));
     });
 }

@@ -1,143 +1,31 @@
 /**
- * `subnetkit wallet create|list|show|regen|sign`: btcli-compatible wallets. Also the helpers the chain
- * commands share (wallet options, password input, --chain, JSON/table output).
+ * `subnetkit wallet create|list|show|regen|sign|balance|transfer`: btcli-compatible wallets, and TAO
+ * balances and transfers of their coldkeys.
  */
-import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
-import {
-  type KeyringPair,
-  type SubtensorClient,
-  Wallet,
-  WalletError,
-  connect,
-  defaultWalletPath,
-  listWallets,
-  signMessage,
-} from '@subnetkit/chain';
+import { listWallets, raoToTao, signMessage, taoToRao } from '@subnetkit/chain';
 import type { Command } from 'commander';
-
-/** Options every wallet-using command accepts. */
-export interface WalletFlags {
-  name: string;
-  hotkey: string;
-  walletPath: string;
-  password: boolean;
-}
-
-/** Adds --name, --hotkey, --wallet-path to a command. */
-export function withWalletOptions(cmd: Command): Command {
-  return cmd
-    .option('--name <wallet>', 'wallet name', 'default')
-    .option('--hotkey <name>', 'hotkey name', 'default')
-    .option('--wallet-path <dir>', 'wallet root directory', defaultWalletPath());
-}
-
-/** Adds --chain and --json. */
-export function withChainOptions(cmd: Command): Command {
-  return cmd
-    .option('--chain <url|local|test|finney>', 'chain WebSocket URL or network name', 'local')
-    .option('--json', 'print JSON instead of a table');
-}
-
-/** The wallet selected by the flags. */
-export function walletFrom(o: { name: string; hotkey: string; walletPath: string }): Wallet {
-  return new Wallet({ name: o.name, hotkey: o.hotkey, path: o.walletPath });
-}
-
-/** Reads a line from the terminal without echoing it. */
-async function promptHidden(question: string): Promise<string> {
-  const muted = new Writable({
-    write(_chunk, _enc, cb) {
-      cb();
-    },
-  });
-  process.stderr.write(question);
-  const rl = createInterface({ input: process.stdin, output: muted, terminal: true });
-  try {
-    return await new Promise<string>((resolve) => rl.question('', resolve));
-  } finally {
-    rl.close();
-    process.stderr.write('\n');
-  }
-}
-
-/**
- * A password from `SUBNETKIT_PASSWORD` when set, else from a hidden prompt (twice when `confirm`).
- * Fails clearly when neither is possible.
- */
-export async function readPassword(what: string, confirm = false): Promise<string> {
-  const env = process.env.SUBNETKIT_PASSWORD;
-  if (env !== undefined) return env;
-  if (!process.stdin.isTTY) {
-    throw new Error(`${what} needs a password: set SUBNETKIT_PASSWORD or run in a terminal`);
-  }
-  const pw = await promptHidden(`Password for ${what}: `);
-  if (confirm && (await promptHidden('Repeat password: ')) !== pw)
-    throw new Error('passwords do not match; try again');
-  return pw;
-}
-
-/** Unlocks the coldkey, asking for the password only when the keyfile is encrypted. */
-export async function unlockColdkey(w: Wallet): Promise<KeyringPair> {
-  if (!(await w.coldkeyIsEncrypted())) return w.unlockColdkey();
-  return w.unlockColdkey(await readPassword(`coldkey of wallet ${w.name}`));
-}
-
-/** Loads the hotkey, asking for a password only when it was written encrypted. */
-export async function loadHotkey(w: Wallet): Promise<KeyringPair> {
-  if (!(await w.hotkeyIsEncrypted())) return w.hotkey();
-  return w.hotkey(await readPassword(`hotkey ${w.hotkeyName} of wallet ${w.name}`));
-}
-
-/** Connects, runs `fn`, and always closes the connection. */
-export async function withClient<T>(chain: string, fn: (c: SubtensorClient) => Promise<T>): Promise<T> {
-  const client = await connect(chain);
-  try {
-    return await fn(client);
-  } finally {
-    await client.close();
-  }
-}
-
-/** JSON with bigint support. */
-export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2);
-}
-
-/** Prints rows as an aligned text table. */
-export function printTable(headers: string[], rows: (string | number | boolean)[][]): void {
-  const cells = [headers, ...rows.map((r) => r.map(String))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  for (const [j, r] of cells.entries()) {
-    console.log(
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    );
-    if (j === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  }
-}
-
-/** Prints JSON or a key/value table. */
-export function printResult(json: boolean | undefined, value: Record<string, unknown>): void {
-  if (json) {
-    console.log(toJson(value));
-    return;
-  }
-  printTable(
-    ['field', 'value'],
-    Object.entries(value).map(([k, v]) => [k, typeof v === 'object' && v !== null ? toJson(v) : String(v)]),
-  );
-}
+import { withClient } from '../client.js';
+import { loadHotkey, readPassword, unlockColdkey } from '../keys.js';
+import {
+  type ChainFlags,
+  checkSs58,
+  type WalletFlags,
+  walletFrom,
+  withChainOptions,
+  withWalletOptions,
+  withWalletPathOption,
+} from '../options.js';
+import { printResult, printTable, toJson } from '../output.js';
 
 interface CreateFlags extends WalletFlags {
+  password: boolean;
   words: string;
   overwrite?: boolean;
   json?: boolean;
 }
 
 interface RegenFlags extends WalletFlags {
+  password: boolean;
   key: string;
   mnemonic?: string;
   seed?: string;
@@ -156,7 +44,7 @@ interface SignFlags extends WalletFlags {
 export function registerWalletCommand(program: Command): void {
   const wallet = program.command('wallet').description('create and manage btcli-compatible wallets');
 
-  withWalletOptions(wallet.command('create'))
+  withWalletOptions(wallet.command('create'), { name: true })
     .description('create a coldkey (if missing) and a hotkey, each from a new mnemonic')
     .option('--no-password', 'do not encrypt the coldkey (development keys only)')
     .option('--words <n>', 'mnemonic length: 12, 15, 18, 21 or 24', '12')
@@ -192,10 +80,8 @@ export function registerWalletCommand(program: Command): void {
       printResult(o.json, out);
     });
 
-  wallet
-    .command('list')
+  withWalletPathOption(wallet.command('list'))
     .description('list wallets and their public addresses')
-    .option('--wallet-path <dir>', 'wallet root directory', defaultWalletPath())
     .option('--json', 'print JSON')
     .action(async (o: { walletPath: string; json?: boolean }) => {
       const all = await listWallets(o.walletPath);
@@ -213,7 +99,7 @@ export function registerWalletCommand(program: Command): void {
       else printTable(['wallet', 'key', 'hotkey', 'ss58'], rows);
     });
 
-  withWalletOptions(wallet.command('show'))
+  withWalletOptions(wallet.command('show'), { name: true })
     .description('show a wallet’s coldkey and hotkeys (public data only)')
     .option('--json', 'print JSON')
     .action(async (o: WalletFlags & { json?: boolean }) => {
@@ -229,7 +115,7 @@ export function registerWalletCommand(program: Command): void {
         );
     });
 
-  withWalletOptions(wallet.command('regen'))
+  withWalletOptions(wallet.command('regen'), { name: true })
     .description('restore a key from its mnemonic or seed (or coldkeypub from an SS58 address)')
     .option('--key <which>', 'coldkey, hotkey or coldkeypub', 'coldkey')
     .option('--mnemonic <words>', 'the BIP-39 mnemonic')
@@ -258,7 +144,7 @@ export function registerWalletCommand(program: Command): void {
       printResult(o.json, { wallet: w.name, key: o.key, ss58 });
     });
 
-  withWalletOptions(wallet.command('sign'))
+  withWalletOptions(wallet.command('sign'), { name: true })
     .description('sign a message with the hotkey (default) or the coldkey')
     .option('--coldkey', 'sign with the coldkey instead of the hotkey')
     .requiredOption('--message <text>', 'the message to sign (UTF-8)')
@@ -270,6 +156,36 @@ export function registerWalletCommand(program: Command): void {
       if (o.json) console.log(JSON.stringify(signed));
       else printResult(false, signed);
     });
-}
 
-export { WalletError };
+  withChainOptions(withWalletOptions(wallet.command('balance'), { name: true }))
+    .description("show the free TAO balance of the wallet's coldkey (or of --ss58)")
+    .option('--ss58 <address>', 'show this address instead of the wallet coldkey')
+    .action(async (o: WalletFlags & ChainFlags & { ss58?: string }) => {
+      const address = o.ss58 ? checkSs58('--ss58', o.ss58) : await walletFrom(o).coldkeypub();
+      const free = await withClient(o.chain, (c) => c.balance(address));
+      printResult(o.json, { address, free: raoToTao(free), freeRao: free });
+    });
+
+  withChainOptions(withWalletOptions(wallet.command('transfer'), { name: true }))
+    .description("transfer TAO from the wallet's coldkey to another address (keep-alive, as btcli)")
+    .requiredOption('--dest <ss58>', 'the receiving address')
+    .requiredOption('--amount <tao>', 'TAO to send, e.g. 1.5')
+    .action(async (o: WalletFlags & ChainFlags & { dest: string; amount: string }) => {
+      const dest = checkSs58('--dest', o.dest);
+      const amountRao = taoToRao(o.amount);
+      const coldkey = await unlockColdkey(walletFrom(o));
+      const out = await withClient(o.chain, async (c) => {
+        const r = await c.transfer(coldkey, dest, amountRao);
+        return { ...r, from: await c.balance(coldkey.address), to: await c.balance(dest) };
+      });
+      printResult(o.json, {
+        from: coldkey.address,
+        dest,
+        amount: raoToTao(amountRao),
+        fromBalance: raoToTao(out.from),
+        destBalance: raoToTao(out.to),
+        block: out.blockNumber,
+        txHash: out.txHash,
+      });
+    });
+}

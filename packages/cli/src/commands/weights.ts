@@ -1,23 +1,23 @@
 /** `subnetkit weights show`. */
 import type { Command } from 'commander';
-import { printTable, toJson, withChainOptions, withClient } from './wallet.js';
+import { withClient } from '../client.js';
+import { type ChainFlags, parseBlock, withChainOptions, withNetuidOption } from '../options.js';
+import { printTable, toJson } from '../output.js';
 
 /** Registers `subnetkit weights …`. */
 export function registerWeightsCommand(program: Command): void {
   const weights = program.command('weights').description('inspect weights on a subnet');
 
-  withChainOptions(weights.command('show'))
+  withNetuidOption(withChainOptions(weights.command('show')))
     .description('show the weights each neuron set (row-normalised), optionally for one uid')
-    .requiredOption('--netuid <n>', 'subnet id')
     .option('--uid <n>', 'only this uid’s row')
-    .option('--block <n>', 'read at this block')
-    .action(async (o: { chain: string; json?: boolean; netuid: string; uid?: string; block?: string }) => {
-      const netuid = Number(o.netuid);
-      if (!Number.isInteger(netuid) || netuid < 0) throw new Error(`invalid --netuid ${o.netuid}`);
+    .option('--block <n>', 'read at this block', parseBlock)
+    .action(async (o: ChainFlags & { netuid: number; uid?: string; block?: number }) => {
+      const netuid = o.netuid;
       const m = await withClient(o.chain, (c) =>
         c.syncMetagraph(netuid, {
           weights: true,
-          ...(o.block === undefined ? {} : { block: Number(o.block) }),
+          ...(o.block === undefined ? {} : { block: o.block }),
         }),
       );
       const only = o.uid === undefined ? undefined : Number(o.uid);

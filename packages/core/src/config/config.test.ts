@@ -166,6 +166,15 @@ describe('errors', () => {
     expect(messages).toHaveLength(6);
   });
 
+  it('rejects a fractional or exponent env value for an integer key instead of truncating it', () => {
+    expect(
+      problemsOf(() => resolveConfig(Schema, { envPrefix: 'SUBNETKIT_', env: { SUBNETKIT_NETUID: '1.5' } })),
+    ).toEqual(['netuid: got 1.5 (from env SUBNETKIT_NETUID), expected an integer >= 1']);
+    expect(
+      resolveConfig(Schema, { envPrefix: 'SUBNETKIT_', env: { SUBNETKIT_NETUID: '1e3' } }).config.netuid,
+    ).toBe(1000);
+  });
+
   it('names a missing required key and how to set it', () => {
     expect(problemsOf(() => resolveConfig(Schema, { envPrefix: 'SUBNETKIT_' }))).toEqual([
       'netuid: got nothing (from not set; use --netuid, SUBNETKIT_NETUID or "netuid" in the config file), expected an integer >= 1',
@@ -193,6 +202,38 @@ describe('errors', () => {
     expect(describeSchema(Type.Array(Type.Integer()))).toBe('a list of integers');
     expect(describeSchema(UrlString(['http', 'https']))).toBe('a http:// or https:// URL');
     expect(describeSchema(Type.String({ expected: 'an SS58 address' }))).toBe('an SS58 address');
+  });
+});
+
+describe('loadConfig with a YAML file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'subnetkit-config-yaml-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads .yaml and .yml files with nested keys and lists', () => {
+    const path = join(dir, 'ok.yaml');
+    writeFileSync(path, 'netuid: 5\nchain:\n  maxRetries: 1\ntags:\n  - a\n  - b\n');
+    expect(loadConfig(Schema, { file: path })).toMatchObject({
+      netuid: 5,
+      chain: { maxRetries: 1 },
+      tags: ['a', 'b'],
+    });
+    const yml = join(dir, 'ok.yml');
+    writeFileSync(yml, 'netuid: 6\n');
+    expect(loadConfig(Schema, { file: yml }).netuid).toBe(6);
+  });
+
+  it('explains bad YAML, a non-mapping top level and a wrong value with the file as source', () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'netuid: [1\n');
+    const list = join(dir, 'list.yml');
+    writeFileSync(list, '- 1\n');
+    const wrong = join(dir, 'wrong.yaml');
+    writeFileSync(wrong, 'netuid: "3"\n');
+    expect(() => loadConfig(Schema, { file: bad })).toThrow(/bad\.yaml: not valid YAML/);
+    expect(() => loadConfig(Schema, { file: list })).toThrow(/must be a YAML mapping/);
+    expect(() => loadConfig(Schema, { file: wrong })).toThrow(
+      `netuid: got "3" (from file ${wrong}), expected an integer >= 1`,
+    );
   });
 });
 

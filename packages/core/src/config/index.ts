@@ -5,7 +5,7 @@
 export { ConfigError, type ConfigProblem } from './errors.js';
 export { describeSchema } from './describe.js';
 export { camelToUpperSnake, envVarName } from './keys.js';
-export { readConfigFile } from './file.js';
+export { isYamlPath, readConfigFile } from './file.js';
 export { loadConfig, type ConfigSources } from './load.js';
 export {
   resolveConfig,

@@ -6,7 +6,7 @@ import { resolveConfig } from './resolve.js';
 export interface ConfigSources {
   /** Program-supplied defaults (above the schema's own `default`s). */
   defaults?: Record<string, unknown>;
-  /** Path of a JSON config file. */
+  /** Path of a config file: YAML when it ends in `.yaml`/`.yml`, JSON otherwise. */
   file?: string;
   /** Environment, usually `process.env`. */
   env?: Record<string, string | undefined>;
@@ -17,7 +17,7 @@ export interface ConfigSources {
 }
 
 /**
- * Loads typed configuration: reads `sources.file` (JSON) if given, then merges with precedence
+ * Loads typed configuration: reads `sources.file` (YAML or JSON) if given, then merges with precedence
  * flags > env > file > defaults > schema defaults, coerces env/flag strings, applies defaults, validates.
  *
  * @throws ConfigError listing every problem as `<key>: got <value> (from <source>), expected <form>`.

@@ -69,10 +69,11 @@ export function resolveConfig<T extends TObject>(schema: T, input: ResolveConfig
       const name = envVarName(prefix, path);
       const raw = input.env[name];
       if (raw === undefined) continue;
-      const leaf = Value.Convert(schema, nest(path, parseEnvValue(raw, schemaAt(schema, path)))) as Record<
-        string,
-        unknown
-      >;
+      const parsed = parseEnvValue(raw, schemaAt(schema, path));
+      // Numbers are already typed (Convert would truncate 1.5 to 1 for an integer key).
+      const leaf = (
+        typeof parsed === 'number' ? nest(path, parsed) : Value.Convert(schema, nest(path, parsed))
+      ) as Record<string, unknown>;
       merged = mergeInto(merged, leaf, [], `env ${name}`, origins);
     }
   }
@@ -147,6 +148,10 @@ function nest(path: readonly string[], value: unknown): Record<string, unknown> 
 function parseEnvValue(raw: string, schema: TSchema | undefined): unknown {
   const kind = schema?.[Kind];
   const text = raw.trim();
+  // A number as written ("1.5" stays 1.5, so an integer key rejects it instead of truncating to 1).
+  if ((kind === 'Integer' || kind === 'Number') && text !== '' && Number.isFinite(Number(text))) {
+    return Number(text);
+  }
   if (kind === 'Array') {
     if (text.startsWith('[')) return tryJson(text) ?? raw;
     return text === '' ? [] : text.split(',').map((s) => s.trim());
