@@ -1,7 +1,8 @@
 /** `subnetkit devnet`: run the local subtensor-compatible chain. */
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
-import { NETWORKS, raoToTao, taoToRao } from '@subnetkit/chain';
+import { NETWORKS } from '@subnetkit/chain';
+import { raoToTao, taoToRao } from '@subnetkit/core';
 import { DEV_ACCOUNTS, resolveAccount, startDevnet, type Devnet } from '@subnetkit/devnet';
 import type { Command } from 'commander';
 import { withClient } from '../client.js';

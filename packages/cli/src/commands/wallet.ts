@@ -2,7 +2,8 @@
  * `subnetkit wallet create|list|show|regen|sign|balance|transfer`: btcli-compatible wallets, and TAO
  * balances and transfers of their coldkeys.
  */
-import { listWallets, raoToTao, signMessage, taoToRao } from '@subnetkit/chain';
+import { listWallets, signMessage } from '@subnetkit/chain';
+import { raoToTao, taoToRao } from '@subnetkit/core';
 import type { Command } from 'commander';
 import { withClient } from '../client.js';
 import { loadHotkey, readPassword, unlockColdkey } from '../keys.js';
