@@ -1,6 +1,8 @@
 export { checkRewards, defineSubnet, isSubnetPlugin, SubnetDefinitionError, seededRandom } from './define.js';
+export { QUERY_OUTCOMES } from './types.js';
 export type {
   AnySubnetPlugin,
+  ChunkOf,
   CallerInfo,
   Challenge,
   ChallengeContext,
@@ -19,6 +21,10 @@ export type {
   SubnetDefinition,
   SubnetPlugin,
   SynapseDefinition,
+  StreamCut,
+  StreamDefinition,
+  StreamTiming,
   SynapseMap,
   ValidatorSide,
+  WireProtocol,
 } from './types.js';

@@ -7,6 +7,7 @@
  * Requests without those headers are left alone.
  */
 import {
+  LEGACY_BASE_FIELDS,
   type LegacyNonceStore,
   legacyFailure,
   readWireError,
@@ -17,18 +18,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { replayStoreCall } from './authenticate.js';
 import { rawBody } from './call.js';
-
-/** Fields every legacy v10 synapse body carries besides the subnet's own fields. */
-export const LEGACY_BASE_FIELDS: readonly string[] = [
-  'name',
-  'timeout',
-  'total_size',
-  'header_size',
-  'dendrite',
-  'axon',
-  'computed_body_hash',
-  'required_hash_fields',
-];
 
 /** Options of {@link legacyV10}. */
 export interface LegacyV10Options {
