@@ -118,11 +118,15 @@ export function classifyLegacyResponse(
   const answer = readLegacyAnswer(status, headers, bodyText, { synapse: options.synapse });
   if (answer.kind === 'mismatch') return { outcome: 'protocol_mismatch', error: answer.reason };
   if (answer.kind === 'failed') {
-    const label = `v10 axon status ${answer.status}`;
-    return {
-      outcome: classifyWireAnswer(answer.status).outcome,
+    // A subnetkit axon also names its wire-error kind next to the SDK's `message`.
+    const { kind } = status === answer.status ? readWireError(bodyText) : {};
+    const label = `v10 axon status ${answer.status}${kind ? ` ${kind}` : ''}`;
+    const out: Verdict = {
+      outcome: classifyWireAnswer(answer.status, kind).outcome,
       error: answer.message ? `${label}: ${answer.message.slice(0, 300)}` : label,
     };
+    if (kind !== undefined) out.kind = kind;
+    return out;
   }
   const keys = options.responseFields;
   const body = keys

@@ -355,7 +355,7 @@ export class Dendrite {
     }
     const latency = () => Math.round((performance.now() - started) * 1000) / 1000;
     const progress: StreamProgress = { chunks: [], bytes: 0 };
-    let streaming = false;
+    let status: number | undefined;
     try {
       const res = await this.pool(target).request({
         method: 'POST',
@@ -364,9 +364,9 @@ export class Dendrite {
         body: prepared.body,
         signal: controller.signal,
       });
-      const ok = res.statusCode >= 200 && res.statusCode < 300;
+      status = res.statusCode;
+      const ok = status >= 200 && status < 300;
       if (stream && ok) {
-        streaming = true;
         const verdict = await this.readStream(res, progress, stream, wire, call.synapse, options, () =>
           clearTimeout(firstTimer),
         );
@@ -413,13 +413,13 @@ export class Dendrite {
       };
       return { response: out, legacyHint: wire === 'btauth' && looksLikeLegacyAxon(res.statusCode, text) };
     } catch (err) {
-      if (streaming && cut !== undefined) {
+      if (stream && cut !== undefined) {
         // A stalled or endless stream, cut at its deadline: a timeout, with what arrived before.
         progress.cut = cut;
         const out: DendriteResponse<R> = {
           ...base,
           outcome: 'timeout',
-          status: 200,
+          ...(status === undefined ? {} : { status }),
           latencyMs: latency(),
           error:
             cut === 'first_chunk_deadline'
@@ -456,7 +456,7 @@ export class Dendrite {
       // The SDK's StreamingSynapse answer: 200, text/event-stream, the synapse's bt_header_* headers.
       const answer = readLegacyAnswer(res.statusCode, res.headers, '', { synapse, streaming: true });
       if (answer.kind !== 'served') {
-        res.body.destroy();
+        discard(res.body);
         if (answer.kind === 'mismatch') return { outcome: 'protocol_mismatch', error: answer.reason };
         return {
           outcome: classifyWireAnswer(answer.status).outcome,
@@ -464,7 +464,7 @@ export class Dendrite {
         };
       }
     } else if (!contentType.toLowerCase().startsWith('text/event-stream')) {
-      res.body.destroy();
+      discard(res.body);
       return {
         outcome: 'invalid_response',
         error: `a streaming synapse answered with content-type "${contentType}", not text/event-stream`,
@@ -500,6 +500,12 @@ interface Call {
   /** The request as JSON (btauth/1 body). */
   body: string;
   path: string;
+}
+
+/** Drops a body we will not read (its abort error is expected, not unhandled). */
+function discard(body: { on(event: 'error', listener: () => void): unknown; destroy(): unknown }): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 function checkProtocol(protocol: DendriteProtocol): DendriteProtocol {

@@ -84,7 +84,10 @@ export interface ReadEventStreamOptions {
  * `progress` then holds what arrived before.
  */
 export async function readEventStream(
-  body: AsyncIterable<Uint8Array> & { destroy?: (e?: Error) => void },
+  body: AsyncIterable<Uint8Array> & {
+    destroy?: (e?: Error) => void;
+    on?: (event: 'error', listener: () => void) => unknown;
+  },
   progress: StreamProgress,
   options: ReadEventStreamOptions,
 ): Promise<void> {
@@ -94,6 +97,7 @@ export async function readEventStream(
   const cut = (reason: StreamCut, error: string) => {
     progress.cut = reason;
     progress.error = error;
+    body.on?.('error', () => undefined); // the abort the destroy causes is expected
     body.destroy?.();
   };
   for await (const bytes of body) {

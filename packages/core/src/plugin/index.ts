@@ -9,6 +9,7 @@ export type {
   ForwardBatchFn,
   ForwardContext,
   ForwardFn,
+  ForwardResult,
   MinerResponse,
   MinerSetupContext,
   MinerSide,

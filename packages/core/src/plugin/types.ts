@@ -111,11 +111,15 @@ export interface ForwardContext<Model> {
  * iterable of chunks (e.g. an `async function*`), which the axon sends as they come.
  */
 export type ForwardFn<S extends SynapseMap, K extends keyof S, Model> = {
-  bivarianceHack(
-    request: RequestOf<S, K>,
-    ctx: ForwardContext<Model>,
-  ): ResponseOf<S, K> | Promise<ResponseOf<S, K>> | AsyncIterable<ChunkOf<S, K>>;
+  bivarianceHack(request: RequestOf<S, K>, ctx: ForwardContext<Model>): ForwardResult<S, K>;
 }['bivarianceHack'];
+
+/** What a forward returns: the response, or for a streaming synapse an async iterable of chunks. */
+export type ForwardResult<S extends SynapseMap, K extends keyof S> = S[K] extends {
+  stream: StreamDefinition;
+}
+  ? AsyncIterable<ChunkOf<S, K>>
+  : ResponseOf<S, K> | Promise<ResponseOf<S, K>>;
 
 /**
  * A batched handler for synapse `K`: receives several requests (gathered by the micro-batcher)

@@ -74,7 +74,13 @@ export async function legacyV10(scope: FastifyInstance, options: LegacyV10Option
 
   scope.addHook('onSend', async (request, reply, payload) => {
     const legacy = calls.get(request);
-    if (!legacy || typeof payload !== 'string') return payload;
+    if (!legacy) return payload;
+    if (typeof payload !== 'string') {
+      // A streaming synapse (the SDK's StreamingSynapse answer): the stream as is, with the axon status.
+      if (reply.statusCode === 200 && legacy.synapse)
+        reply.headers(axonStatusHeaders(reply, options.receiver));
+      return payload;
+    }
     if (reply.statusCode === 200 && legacy.synapse)
       return legacyAnswer(reply, legacy.synapse, payload, options.receiver);
     const { kind, message } = readWireError(payload);
@@ -87,6 +93,16 @@ export async function legacyV10(scope: FastifyInstance, options: LegacyV10Option
 // Hooks of a plugin reach its parent's routes only without encapsulation (what `fastify-plugin`
 // sets); the synapse scope that registers this plugin is itself encapsulated.
 (legacyV10 as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+
+/** The `bt_header_axon_*` headers of a successful answer. */
+function axonStatusHeaders(reply: FastifyReply, hotkey: string): Record<string, string> {
+  return {
+    bt_header_axon_status_code: '200',
+    bt_header_axon_status_message: 'Success',
+    bt_header_axon_process_time: String(reply.getHeader('x-bittensor-process-time') ?? '0'),
+    bt_header_axon_hotkey: hotkey,
+  };
+}
 
 /** The full synapse back, with the axon status a Python dendrite requires. */
 function legacyAnswer(
@@ -103,11 +119,6 @@ function legacyAnswer(
     process_time: Number(processTime),
     hotkey,
   };
-  reply.headers({
-    bt_header_axon_status_code: '200',
-    bt_header_axon_status_message: 'Success',
-    bt_header_axon_process_time: processTime,
-    bt_header_axon_hotkey: hotkey,
-  });
+  reply.headers(axonStatusHeaders(reply, hotkey));
   return JSON.stringify({ ...synapse, ...(JSON.parse(payload) as object), axon });
 }
