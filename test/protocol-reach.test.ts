@@ -41,7 +41,7 @@ const computeOptions = (protocol?: 'btauth' | 'legacy' | 'auto') =>
 const streamOptions = (protocol?: 'btauth' | 'legacy' | 'auto') =>
   synapseQueryOptions(echo, 'ComputeStream', { timeoutMs: 2_000, protocol });
 
-async function axon(legacy: boolean, env: Record<string, string> = {}): Promise<MinerTarget> {
+async function axon(legacy: boolean | { only: true }, env: Record<string, string> = {}): Promise<MinerTarget> {
   const app: AxonServer = createAxon({
     plugin: echo,
     model: makeEchoModel(env),
@@ -205,6 +205,14 @@ describe('--protocol auto', () => {
     const second = await one(target, 'Compute', computeOptions('auto'));
     expect(second).toMatchObject({ outcome: 'ok', response: { result: 42 }, attempts: 1 });
     expect([btauthSeen, legacySeen]).toEqual([1, 2]);
+  });
+
+  it('speaks v10 to a miner serving legacy v10 only (LegacyAuth to btauth/1)', async () => {
+    const target = await axon({ only: true });
+    const first = await one(target, 'ComputeStream', streamOptions('auto'));
+    expect(first).toMatchObject({ outcome: 'ok', response: { result: 42 }, attempts: 2 });
+    const btauth = await one(target, 'Compute', computeOptions('btauth'));
+    expect(btauth).toMatchObject({ outcome: 'refused', kind: 'LegacyAuth' });
   });
 
   it('keeps btauth/1 for a subnetkit miner, --legacy or not', async () => {

@@ -105,6 +105,11 @@ export interface LegacyOptions {
   requiredHashFields?: Record<string, readonly string[]>;
   /** Last nonce per `hotkey:uuid` (default in memory). */
   nonceStore?: LegacyNonceStore;
+  /**
+   * Serve legacy v10 requests only, like a Python SDK axon: btauth/1 requests get 401 LegacyAuth
+   * (which a validator on `--protocol auto` takes as "speak v10 to me"). Default false.
+   */
+  only?: boolean;
 }
 
 /** Controls the axon adds to its Fastify instance. */
@@ -187,6 +192,7 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
         receiver: hotkey,
         nonceStore: legacy.nonceStore ?? new MemoryLegacyNonceStore(),
         requiredHashFields: { ...pluginHashFields(plugin), ...legacy.requiredHashFields },
+        ...(legacy.only ? { only: true } : {}),
         log,
         onFailure: () => metrics.authFailures.inc({ kind: 'Legacy' }),
       });

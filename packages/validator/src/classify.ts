@@ -140,14 +140,14 @@ export function classifyLegacyResponse(
 }
 
 /**
- * Whether a non-2xx answer to a btauth/1 request came from a Python v10 axon rather than a
- * subnetkit one: a JSON `{ message }` without a catalogue kind (`--protocol auto` then retries the
- * miner in legacy v10 and remembers it).
+ * Whether a non-2xx answer to a btauth/1 request says the axon speaks legacy v10 only: a Python
+ * SDK axon's JSON `{ message }` without a catalogue kind, or a subnetkit axon in legacy-only mode
+ * answering `LegacyAuth` (`--protocol auto` then retries the miner in legacy v10 and remembers it).
  */
 export function looksLikeLegacyAxon(status: number, bodyText: string): boolean {
   if (status >= 200 && status < 300) return false;
   const { kind, message } = readWireError(bodyText);
-  return kind === undefined && message !== undefined;
+  return kind === 'LegacyAuth' || (kind === undefined && message !== undefined);
 }
 
 /**

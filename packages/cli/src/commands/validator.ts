@@ -37,6 +37,7 @@ export interface ValidatorFlags {
   alpha: number;
   resyncBlocks: number;
   timeoutMs?: number;
+  protocol?: 'btauth' | 'legacy' | 'auto';
 }
 
 function intArg(name: string, min: number, max: number) {
@@ -91,6 +92,7 @@ export async function runValidator(flags: ValidatorFlags): Promise<RunningValida
       emaAlpha: flags.alpha,
       resyncBlocks: flags.resyncBlocks,
       ...(flags.timeoutMs ? { queryTimeoutMs: flags.timeoutMs } : {}),
+      ...(flags.protocol ? { protocol: flags.protocol } : {}),
       ...(flags.metricsPort !== undefined
         ? { metricsPort: flags.metricsPort, metricsHost: flags.metricsHost }
         : {}),
@@ -193,6 +195,10 @@ export function registerValidatorCommand(program: Command): void {
       '--timeout-ms <ms>',
       'query timeout for synapses that set none (default 12000)',
       intArg('--timeout-ms', 1, 600_000),
+    )
+    .option(
+      '--protocol <btauth|legacy|auto>',
+      "protocol spoken to miners: btauth (btauth/1), legacy (Python SDK v10) or auto (btauth/1, v10 for miners answering like a Python axon); default: the subnet plugin's, else btauth",
     )
     .addHelpText(
       'after',

@@ -30,6 +30,8 @@ export interface LegacyV10Options {
   log: Logger;
   /** Counts a verification failure (metrics). */
   onFailure?: () => void;
+  /** Serve legacy v10 requests only, as a Python SDK axon does (btauth/1 requests get 401 LegacyAuth). */
+  only?: boolean;
 }
 
 /** Whether a request carries legacy v10 signed headers. */
@@ -50,7 +52,16 @@ export async function legacyV10(scope: FastifyInstance, options: LegacyV10Option
 
   scope.addHook('preValidation', async (request) => {
     const legacy = calls.get(request);
-    if (!legacy) return;
+    if (!legacy) {
+      if (options.only) {
+        options.onFailure?.();
+        throw new WireError(
+          'LegacyAuth',
+          'Not Verified with error: Missing Nonce; this axon serves legacy v10 (bittensor SDK <= 10) requests only: sign with the bt_header_dendrite_* headers',
+        );
+      }
+      return;
+    }
     const raw = rawBody(request);
     const result = await replayStoreCall(options.log, () =>
       verifyLegacyRequest(request.headers, raw, {
