@@ -11,7 +11,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { Type } from '@sinclair/typebox';
 import {
+  defineSubnet,
   MemoryLegacyNonceStore,
   MemoryReplayStore,
   type QueryOutcome,
@@ -41,7 +43,10 @@ const computeOptions = (protocol?: 'btauth' | 'legacy' | 'auto') =>
 const streamOptions = (protocol?: 'btauth' | 'legacy' | 'auto') =>
   synapseQueryOptions(echo, 'ComputeStream', { timeoutMs: 2_000, protocol });
 
-async function axon(legacy: boolean | { only: true }, env: Record<string, string> = {}): Promise<MinerTarget> {
+async function axon(
+  legacy: boolean | { only: true },
+  env: Record<string, string> = {},
+): Promise<MinerTarget> {
   const app: AxonServer = createAxon({
     plugin: echo,
     model: makeEchoModel(env),
@@ -149,6 +154,59 @@ describe('btauth/1 streaming', () => {
       { round: 1, log: pino({ level: 'silent' }) },
     );
     expect(scores).toEqual([0]);
+  });
+});
+
+describe('a miner whose stream goes wrong', () => {
+  const Chunk = Type.Object({ text: Type.String() });
+  const Streamed = {
+    request: Type.Object({ a: Type.Integer(), b: Type.Integer(), op: Type.String() }),
+    response: Type.Object({ result: Type.Integer() }),
+    stream: { chunk: Chunk, assemble: () => ({ result: 0 }) },
+  };
+  const broken = defineSubnet({
+    name: 'broken',
+    versionKey: 1,
+    synapses: { BadChunk: Streamed, NoStream: Streamed },
+    miner: {
+      setup: () => null,
+      forward: {
+        BadChunk: async function* () {
+          yield { text: '4' };
+          yield { text: 2 } as unknown as { text: string };
+        },
+        NoStream: (() => ({ result: 42 })) as never,
+      },
+    },
+    validator: { challenge: () => ({ synapse: 'BadChunk', request, truth: 0 }), reward: () => [] },
+  });
+
+  it('ends the stream with an error event for a chunk off its schema, and 500s a forward that does not stream', async () => {
+    const app = createAxon({
+      plugin: broken,
+      model: null,
+      hotkey: minerKey,
+      netuid: 1,
+      metagraph: staticMetagraph({
+        hotkeys: [minerKey.address, validator.address],
+        stake: [0, 1000],
+        validatorPermit: [false, true],
+      }),
+      logger: pino({ level: 'silent' }),
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    servers.push(app);
+    const target = {
+      uid: 1,
+      hotkey: minerKey.address,
+      ip: '127.0.0.1',
+      port: (app.server.address() as { port: number }).port,
+    };
+    const bad = await one(target, 'BadChunk', synapseQueryOptions(broken, 'BadChunk', { timeoutMs: 2_000 }));
+    expect(bad).toMatchObject({ outcome: 'invalid_response', stream: { chunks: 1, cut: 'malformed_event' } });
+    expect(bad.error).toMatch(/error event.*InternalError/);
+    const none = await one(target, 'NoStream', synapseQueryOptions(broken, 'NoStream', { timeoutMs: 2_000 }));
+    expect(none).toMatchObject({ outcome: 'http_error', status: 500, kind: 'InternalError' });
   });
 });
 
