@@ -78,9 +78,20 @@ describe('defineSubnet', () => {
       requiredHashFields: ['a'],
       stream: { chunk: Add.response, assemble: (c: { sum: number }[]) => c[0], firstChunkTimeoutMs: 50 },
     };
-    expect(defineSubnet({ ...v, protocol: 'btauth', synapses: { Add: Streamed } }).synapses.Add.stream).toBe(
-      Streamed.stream,
-    );
+    const streamed = defineSubnet({
+      ...v,
+      protocol: 'btauth',
+      synapses: { Add: Streamed },
+      miner: {
+        setup: () => null,
+        forward: {
+          Add: async function* (r) {
+            yield { sum: r.a + r.b };
+          },
+        },
+      },
+    });
+    expect(streamed.synapses.Add.stream).toBe(Streamed.stream);
     expect(() =>
       defineSubnet({
         ...v,
