@@ -35,7 +35,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 let validator: KeyringPair;
 let minerKey: KeyringPair;
 let dendrite: Dendrite;
-const servers: { close(): Promise<unknown> | void }[] = [];
+const servers: { close(): Promise<unknown> }[] = [];
 
 const request = { a: 12, b: 30, op: 'add' as const }; // 42
 const computeOptions = (protocol?: 'btauth' | 'legacy' | 'auto') =>
