@@ -98,10 +98,18 @@ export interface AxonOptions<Model = unknown> {
 
 /** Settings for legacy v10 (axon/dendrite) requests. */
 export interface LegacyOptions {
-  /** Per synapse, the Python class's `required_hash_fields`, in declared order (default none). */
+  /**
+   * Per synapse, the Python class's `required_hash_fields`, in declared order (default: each
+   * synapse's `requiredHashFields` in the plugin, else none).
+   */
   requiredHashFields?: Record<string, readonly string[]>;
   /** Last nonce per `hotkey:uuid` (default in memory). */
   nonceStore?: LegacyNonceStore;
+  /**
+   * Serve legacy v10 requests only, like a Python SDK axon: btauth/1 requests get 401 LegacyAuth
+   * (which a validator on `--protocol auto` takes as "speak v10 to me"). Default false.
+   */
+  only?: boolean;
 }
 
 /** Controls the axon adds to its Fastify instance. */
@@ -118,6 +126,16 @@ export interface AxonControls {
 export type AxonServer = FastifyInstance & { axon: AxonControls };
 
 const DEFAULT_TIMEOUT_MS = 12_000;
+
+/** Each synapse's `requiredHashFields` as the plugin declares them. */
+function pluginHashFields(plugin: AnySubnetPlugin): Record<string, readonly string[]> {
+  const out: Record<string, readonly string[]> = {};
+  for (const name of plugin.synapseNames) {
+    const fields = plugin.synapses[name]?.requiredHashFields;
+    if (fields) out[name] = fields;
+  }
+  return out;
+}
 
 /**
  * Creates the axon (not yet listening): routes for every synapse, `/openapi.json`, `/metrics`,
@@ -173,7 +191,8 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
       await synapses.register(legacyV10, {
         receiver: hotkey,
         nonceStore: legacy.nonceStore ?? new MemoryLegacyNonceStore(),
-        ...(legacy.requiredHashFields ? { requiredHashFields: legacy.requiredHashFields } : {}),
+        requiredHashFields: { ...pluginHashFields(plugin), ...legacy.requiredHashFields },
+        ...(legacy.only ? { only: true } : {}),
         log,
         onFailure: () => metrics.authFailures.inc({ kind: 'Legacy' }),
       });
@@ -210,6 +229,7 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
           response: def.response,
           hotkey,
           log,
+          ...(def.stream ? { stream: def.stream } : {}),
         }),
       });
     }

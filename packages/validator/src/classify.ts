@@ -2,7 +2,14 @@
  * How a query ended, decided from what the dendrite saw: pure functions so every branch is
  * tested without sockets.
  */
-import { classifyWireAnswer, type QueryOutcome, readWireError, type WireErrorKind } from '@subnetkit/core';
+import {
+  classifyWireAnswer,
+  type HeaderBag,
+  type QueryOutcome,
+  readLegacyAnswer,
+  readWireError,
+  type WireErrorKind,
+} from '@subnetkit/core';
 
 /** Error codes that mean "too slow" rather than "unreachable". */
 const TIMEOUT_CODES = new Set([
@@ -87,6 +94,60 @@ export function classifyResponse(
   const problem = validate(body);
   if (problem !== undefined) return { outcome: 'invalid_response', error: problem };
   return { outcome: 'ok', response: body };
+}
+
+/** A classified answer (see {@link classifyResponse}). */
+export type Verdict = { outcome: QueryOutcome; response?: unknown; error?: string; kind?: WireErrorKind };
+
+/**
+ * Decides the outcome of a legacy v10 (Python SDK) answer: the SDK's failures by their status (the
+ * HTTP one, or `axon.status_code` on a 200), a 200 synapse's subnet fields (only the response
+ * schema's keys, since a Python synapse echoes its inputs) checked by `validate`, and headers or a
+ * body the SDK could not read as `protocol_mismatch`.
+ */
+export function classifyLegacyResponse(
+  status: number,
+  headers: HeaderBag,
+  bodyText: string,
+  options: {
+    synapse: string;
+    responseFields?: readonly string[];
+    validate: (body: unknown) => string | undefined;
+  },
+): Verdict {
+  const answer = readLegacyAnswer(status, headers, bodyText, { synapse: options.synapse });
+  if (answer.kind === 'mismatch') return { outcome: 'protocol_mismatch', error: answer.reason };
+  if (answer.kind === 'failed') {
+    // A subnetkit axon also names its wire-error kind next to the SDK's `message`.
+    const { kind } = status === answer.status ? readWireError(bodyText) : {};
+    const label = `v10 axon status ${answer.status}${kind ? ` ${kind}` : ''}`;
+    const out: Verdict = {
+      outcome: classifyWireAnswer(answer.status, kind).outcome,
+      error: answer.message ? `${label}: ${answer.message.slice(0, 300)}` : label,
+    };
+    if (kind !== undefined) out.kind = kind;
+    return out;
+  }
+  const keys = options.responseFields;
+  const body = keys
+    ? Object.fromEntries(
+        keys.filter((k) => Object.hasOwn(answer.fields, k)).map((k) => [k, answer.fields[k]]),
+      )
+    : answer.fields;
+  const problem = options.validate(body);
+  if (problem !== undefined) return { outcome: 'invalid_response', error: problem };
+  return { outcome: 'ok', response: body };
+}
+
+/**
+ * Whether a non-2xx answer to a btauth/1 request says the axon speaks legacy v10 only: a Python
+ * SDK axon's JSON `{ message }` without a catalogue kind, or a subnetkit axon in legacy-only mode
+ * answering `LegacyAuth` (`--protocol auto` then retries the miner in legacy v10 and remembers it).
+ */
+export function looksLikeLegacyAxon(status: number, bodyText: string): boolean {
+  if (status >= 200 && status < 300) return false;
+  const { kind, message } = readWireError(bodyText);
+  return kind === 'LegacyAuth' || (kind === undefined && message !== undefined);
 }
 
 /**

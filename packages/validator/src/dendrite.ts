@@ -1,26 +1,74 @@
 /**
  * The dendrite: sends one synapse request to many axons at once. One undici `Pool` per axon
  * (keep-alive connections reused across rounds), a global concurrency cap, a per-request deadline,
- * btauth/1 headers signed freshly for every attempt (so a retry is never a replay), and every
- * query classified with its latency. Retries happen here, at the application level only.
+ * requests signed freshly for every attempt (so a retry is never a replay) in btauth/1 or the
+ * Python SDK's legacy v10 scheme, streamed answers read under a first-chunk and a total deadline
+ * and a size cap, and every query classified with its latency. Retries happen here, at the
+ * application level only.
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { MinerResponse, QueryOutcome, WireErrorKind } from '@subnetkit/core';
+import {
+  buildLegacyRequest,
+  classifyWireAnswer,
+  readLegacyAnswer,
+  type MinerResponse,
+  type QueryOutcome,
+  type RequestSigner,
+  type StreamCut,
+  type WireErrorKind,
+  type WireProtocol,
+} from '@subnetkit/core';
 import { Pool } from 'undici';
-import { classifyNetworkError, classifyResponse, isRetryable } from './classify.js';
+import {
+  classifyLegacyResponse,
+  classifyNetworkError,
+  classifyResponse,
+  isRetryable,
+  looksLikeLegacyAxon,
+  type Verdict,
+} from './classify.js';
+import { readEventStream, type StreamProgress, streamTiming } from './event-stream.js';
 import type { MinerTarget } from './types.js';
 
-/** Signs one request; returns the headers to send (btauth/1: see `btauthSigner`). */
-export type DendriteSigner = (request: {
+/**
+ * Signs one btauth/1 request; returns the headers to send (see `btauthSigner`). `hotkey`, when set,
+ * is the key behind it, which the dendrite also uses to sign legacy v10 requests.
+ */
+export type DendriteSigner = ((request: {
   method: 'POST';
   target: string;
   body: string;
   receiver: string;
-}) => Promise<Record<string, string>> | Record<string, string>;
+}) => Promise<Record<string, string>> | Record<string, string>) & { readonly hotkey?: RequestSigner };
+
+/**
+ * Which protocol the dendrite speaks: `btauth` (btauth/1), `legacy` (Python SDK v10 `bt_header_*`),
+ * or `auto`: btauth/1 first, and for a miner that answers like a Python v10 axon (a JSON `message`
+ * without a wire-error kind) legacy v10 from then on.
+ */
+export type DendriteProtocol = WireProtocol | 'auto';
+
+/** Every {@link DendriteProtocol}, for flag parsing. */
+export const DENDRITE_PROTOCOLS: readonly DendriteProtocol[] = ['btauth', 'legacy', 'auto'];
+
+/** How the dendrite presents itself to legacy v10 axons. */
+export interface LegacyDendriteOptions {
+  /** The sr25519 hotkey that signs (default: `sign.hotkey`). */
+  signer?: RequestSigner;
+  /** `bt_header_dendrite_ip` (default `0.0.0.0`; a Python axon replaces it with the peer address). */
+  ip?: string;
+  /** The dendrite uuid (default: a random one per Dendrite). */
+  uuid?: string;
+}
 
 export interface DendriteOptions {
-  /** Signs each attempt (fresh nonce per attempt). */
+  /** Signs each btauth/1 attempt (fresh nonce per attempt). */
   sign: DendriteSigner;
+  /** Default protocol when a query names none (default `btauth`). */
+  protocol?: DendriteProtocol;
+  /** Legacy v10 identity and signer. */
+  legacy?: LegacyDendriteOptions;
   /** Default per-request deadline, connect to last body byte (ms). Default 12 000, as the SDK. */
   timeoutMs?: number;
   /** Most requests in flight at once across all axons. Default 256. */
@@ -35,11 +83,36 @@ export interface DendriteOptions {
   maxPools?: number;
 }
 
+/** A streaming synapse, as the dendrite reads it (see core's `StreamDefinition`). */
+export interface StreamQueryOptions {
+  /** Undefined when a chunk matches the chunk schema, else the reason. */
+  checkChunk: (chunk: unknown) => string | undefined;
+  /** The answer from its chunks (then checked by `validate`). */
+  assemble: (chunks: unknown[]) => unknown;
+  /** Cut (as a timeout) when no chunk arrived this long after sending. Default: the query timeout. */
+  firstChunkTimeoutMs?: number;
+  /** Cut (as invalid) past this many bytes. Default: the dendrite's `maxResponseBytes`. */
+  maxBytes?: number;
+}
+
 export interface QueryOptions {
   timeoutMs?: number;
   retries?: number;
   /** Returns a reason when the decoded body does not match the synapse's response schema. */
   validate?: (body: unknown) => string | undefined;
+  /** The protocol for this query (default: the dendrite's). */
+  protocol?: DendriteProtocol;
+  /** Legacy v10 details of the synapse. */
+  legacy?: {
+    /** The Python class's `required_hash_fields`. */
+    requiredHashFields?: readonly string[];
+    /** Request fields the class requires (`bt_header_input_obj_*` placeholders). */
+    requiredFieldNames?: readonly string[];
+    /** The response schema's fields: what is read back from the returned synapse. */
+    responseFields?: readonly string[];
+  };
+  /** Set for a streaming synapse. */
+  stream?: StreamQueryOptions;
 }
 
 /** A classified answer: core's `MinerResponse` plus the reason of a failure and the attempts made. */
@@ -51,6 +124,13 @@ export interface DendriteResponse<R = unknown> extends MinerResponse<R> {
 }
 
 class TooLarge extends Error {}
+
+/** One prepared request: what goes on the wire. */
+interface Prepared {
+  protocol: WireProtocol;
+  headers: Record<string, string>;
+  body: string;
+}
 
 /** Requests signed and dispatched between two event-loop turns. */
 const DISPATCH_CHUNK = 8;
@@ -92,6 +172,10 @@ export class Dendrite {
   private readonly connections: number;
   private readonly maxResponseBytes: number;
   private readonly maxPools: number;
+  private readonly protocol: DendriteProtocol;
+  private readonly legacyUuid: string;
+  /** Under `auto`: the axons (hotkey@ip:port) that answered like a Python v10 axon. */
+  private readonly legacyAxons = new Set<string>();
   private closed = false;
 
   constructor(private readonly options: DendriteOptions) {
@@ -101,6 +185,8 @@ export class Dendrite {
     this.maxResponseBytes = checkPositiveInt('maxResponseBytes', options.maxResponseBytes ?? 1 << 20);
     this.maxPools = checkPositiveInt('maxPools', options.maxPools ?? 1024);
     this.semaphore = new Semaphore(checkPositiveInt('concurrency', options.concurrency ?? 256));
+    this.protocol = checkProtocol(options.protocol ?? 'btauth');
+    this.legacyUuid = options.legacy?.uuid ?? randomUUID();
   }
 
   /** Query every target with the same request; one classified response per target, in order. */
@@ -111,11 +197,16 @@ export class Dendrite {
     options: QueryOptions = {},
   ): Promise<DendriteResponse<R>[]> {
     if (this.closed) throw new Error('dendrite is closed; create a new Dendrite');
-    const body = JSON.stringify(request);
-    const path = `/${encodeURIComponent(synapse)}`;
+    if (options.protocol !== undefined) checkProtocol(options.protocol);
+    const call: Call = {
+      synapse,
+      fields: request,
+      body: JSON.stringify(request),
+      path: `/${encodeURIComponent(synapse)}`,
+    };
     const pending: Promise<DendriteResponse<R>>[] = [];
     for (let i = 0; i < targets.length; i++) {
-      pending.push(this.queryOne<R>(targets[i]!, path, body, options));
+      pending.push(this.queryOne<R>(targets[i]!, call, options));
       // Signing is CPU work: yield to the event loop every few requests so the ones already signed
       // go out on the wire while the rest are signed, instead of all waiting for the last signature.
       if (i % DISPATCH_CHUNK === DISPATCH_CHUNK - 1 && i < targets.length - 1) await yieldToIo();
@@ -159,32 +250,83 @@ export class Dendrite {
 
   private async queryOne<R>(
     target: MinerTarget,
-    path: string,
-    body: string,
+    call: Call,
     options: QueryOptions,
   ): Promise<DendriteResponse<R>> {
     const retries = options.retries ?? this.retries;
+    const protocol = options.protocol ?? this.protocol;
+    const axonKey = `${target.hotkey}@${target.ip}:${target.port}`;
     let last: DendriteResponse<R> | undefined;
     for (let attempt = 1; attempt <= retries + 1; attempt++) {
-      last = await this.attempt<R>(target, path, body, options, attempt);
+      const wire: WireProtocol =
+        protocol === 'auto' ? (this.legacyAxons.has(axonKey) ? 'legacy' : 'btauth') : protocol;
+      const { response, legacyHint } = await this.attempt<R>(target, call, options, wire, attempt);
+      last = response;
+      if (protocol === 'auto' && wire === 'btauth' && legacyHint) {
+        // A Python axon refused a request it cannot read: speak v10 to it from now on, and now.
+        this.legacyAxons.add(axonKey);
+        last = (await this.attempt<R>(target, call, options, 'legacy', attempt + 1)).response;
+      }
       if (!isRetryable(last.outcome, last.status, last.kind)) break;
     }
     return last!;
   }
 
+  private async prepare(
+    target: MinerTarget,
+    call: Call,
+    wire: WireProtocol,
+    timeoutMs: number,
+    options: QueryOptions,
+  ): Promise<Prepared> {
+    if (wire === 'btauth') {
+      const headers = await this.options.sign({
+        method: 'POST',
+        target: call.path,
+        body: call.body,
+        receiver: target.hotkey,
+      });
+      return { protocol: wire, headers, body: call.body };
+    }
+    const signer = this.options.legacy?.signer ?? this.options.sign.hotkey;
+    if (!signer) {
+      throw new Error(
+        'legacy v10 needs the hotkey itself: pass DendriteOptions.legacy.signer, or sign with btauthSigner(hotkey)',
+      );
+    }
+    if (call.fields === null || typeof call.fields !== 'object' || Array.isArray(call.fields)) {
+      throw new Error(`a legacy v10 ${call.synapse} request must be a JSON object (the synapse's fields)`);
+    }
+    const { headers, body } = await buildLegacyRequest({
+      signer,
+      synapseName: call.synapse,
+      axon: { ip: target.ip, port: target.port, hotkey: target.hotkey },
+      dendrite: { ip: this.options.legacy?.ip ?? '0.0.0.0', uuid: this.legacyUuid },
+      timeout: timeoutMs / 1000,
+      fields: call.fields as Record<string, unknown>,
+      ...(options.legacy?.requiredHashFields
+        ? { requiredHashFields: options.legacy.requiredHashFields }
+        : {}),
+      ...(options.legacy?.requiredFieldNames
+        ? { requiredFieldNames: options.legacy.requiredFieldNames }
+        : {}),
+    });
+    return { protocol: wire, headers, body };
+  }
+
   private async attempt<R>(
     target: MinerTarget,
-    path: string,
-    body: string,
+    call: Call,
     options: QueryOptions,
+    wire: WireProtocol,
     attempts: number,
-  ): Promise<DendriteResponse<R>> {
+  ): Promise<{ response: DendriteResponse<R>; legacyHint: boolean }> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const base = { uid: target.uid, hotkey: target.hotkey, attempts };
     await this.semaphore.acquire();
-    let headers: Record<string, string>;
+    let prepared: Prepared;
     try {
-      headers = await this.options.sign({ method: 'POST', target: path, body, receiver: target.hotkey });
+      prepared = await this.prepare(target, call, wire, timeoutMs, options);
     } catch (err) {
       // Not the miner's fault: a locked or broken hotkey. Fail loudly instead of blaming the axon.
       this.semaphore.release();
@@ -196,53 +338,195 @@ export class Dendrite {
     const started = performance.now();
     const controller = new AbortController();
     let deadlinePassed = false;
+    let cut: StreamCut | undefined;
     const timer = setTimeout(() => {
       deadlinePassed = true;
+      cut ??= 'total_deadline';
       controller.abort();
     }, timeoutMs);
+    const stream = options.stream;
+    const firstChunkMs = stream?.firstChunkTimeoutMs;
+    let firstTimer: ReturnType<typeof setTimeout> | undefined;
+    if (stream && firstChunkMs !== undefined && firstChunkMs < timeoutMs) {
+      firstTimer = setTimeout(() => {
+        cut ??= 'first_chunk_deadline';
+        controller.abort();
+      }, firstChunkMs);
+    }
     const latency = () => Math.round((performance.now() - started) * 1000) / 1000;
+    const progress: StreamProgress = { chunks: [], bytes: 0 };
+    let status: number | undefined;
     try {
       const res = await this.pool(target).request({
         method: 'POST',
-        path,
-        headers: { ...headers, 'content-type': 'application/json' },
-        body,
+        path: call.path,
+        headers: { ...prepared.headers, 'content-type': 'application/json' },
+        body: prepared.body,
         signal: controller.signal,
       });
+      status = res.statusCode;
+      const ok = status >= 200 && status < 300;
+      if (stream && ok) {
+        const verdict = await this.readStream(res, progress, stream, wire, call.synapse, options, () =>
+          clearTimeout(firstTimer),
+        );
+        const out: DendriteResponse<R> = {
+          ...base,
+          ...verdictFields<R>(verdict),
+          status: res.statusCode,
+          latencyMs: latency(),
+          stream: streamTiming(progress, started, performance.now()),
+        };
+        return { response: out, legacyHint: false };
+      }
+      clearTimeout(firstTimer);
       let text: string;
       try {
         text = await readCapped(res.body, this.maxResponseBytes);
       } catch (err) {
         if (err instanceof TooLarge) {
-          return {
+          const out: DendriteResponse<R> = {
             ...base,
             outcome: 'invalid_response',
             status: res.statusCode,
             latencyMs: latency(),
             error: `response larger than ${this.maxResponseBytes} bytes`,
           };
+          return { response: out, legacyHint: false };
         }
         throw err;
       }
-      const verdict = classifyResponse(res.statusCode, text, options.validate ?? (() => undefined));
+      const validate = options.validate ?? (() => undefined);
+      const verdict =
+        wire === 'legacy'
+          ? classifyLegacyResponse(res.statusCode, res.headers, text, {
+              synapse: call.synapse,
+              validate,
+              ...(options.legacy?.responseFields ? { responseFields: options.legacy.responseFields } : {}),
+            })
+          : classifyResponse(res.statusCode, text, validate);
       const out: DendriteResponse<R> = {
         ...base,
-        outcome: verdict.outcome,
+        ...verdictFields<R>(verdict),
         status: res.statusCode,
         latencyMs: latency(),
       };
-      if (verdict.outcome === 'ok') out.response = verdict.response as R;
-      if (verdict.error !== undefined) out.error = verdict.error;
-      if (verdict.kind !== undefined) out.kind = verdict.kind;
-      return out;
+      return { response: out, legacyHint: wire === 'btauth' && looksLikeLegacyAxon(res.statusCode, text) };
     } catch (err) {
-      const { outcome, error } = classifyNetworkError(err, deadlinePassed);
-      return { ...base, outcome: outcome as QueryOutcome, latencyMs: latency(), error };
+      if (stream && cut !== undefined) {
+        // A stalled or endless stream, cut at its deadline: a timeout, with what arrived before.
+        progress.cut = cut;
+        const out: DendriteResponse<R> = {
+          ...base,
+          outcome: 'timeout',
+          ...(status === undefined ? {} : { status }),
+          latencyMs: latency(),
+          error:
+            cut === 'first_chunk_deadline'
+              ? `no stream chunk within ${firstChunkMs} ms`
+              : `stream not finished within the ${timeoutMs} ms timeout`,
+          stream: streamTiming(progress, started, performance.now()),
+        };
+        return { response: out, legacyHint: false };
+      }
+      const { outcome, error } = classifyNetworkError(err, deadlinePassed || cut !== undefined);
+      return {
+        response: { ...base, outcome: outcome as QueryOutcome, latencyMs: latency(), error },
+        legacyHint: false,
+      };
     } finally {
       clearTimeout(timer);
+      clearTimeout(firstTimer);
       this.semaphore.release();
     }
   }
+
+  /** Reads a 2xx answer to a streaming synapse; deadline aborts surface as throws (see attempt). */
+  private async readStream(
+    res: Awaited<ReturnType<Pool['request']>>,
+    progress: StreamProgress,
+    stream: StreamQueryOptions,
+    wire: WireProtocol,
+    synapse: string,
+    options: QueryOptions,
+    onFirstChunk: () => void,
+  ): Promise<Verdict> {
+    const contentType = String(res.headers['content-type'] ?? '');
+    if (wire === 'legacy') {
+      // The SDK's StreamingSynapse answer: 200, text/event-stream, the synapse's bt_header_* headers.
+      const answer = readLegacyAnswer(res.statusCode, res.headers, '', { synapse, streaming: true });
+      if (answer.kind !== 'served') {
+        discard(res.body);
+        if (answer.kind === 'mismatch') return { outcome: 'protocol_mismatch', error: answer.reason };
+        return {
+          outcome: classifyWireAnswer(answer.status).outcome,
+          error: `v10 axon status ${answer.status}: ${answer.message.slice(0, 300)}`,
+        };
+      }
+    } else if (!contentType.toLowerCase().startsWith('text/event-stream')) {
+      discard(res.body);
+      return {
+        outcome: 'invalid_response',
+        error: `a streaming synapse answered with content-type "${contentType}", not text/event-stream`,
+      };
+    }
+    await readEventStream(res.body, progress, {
+      maxBytes: stream.maxBytes ?? this.maxResponseBytes,
+      checkChunk: stream.checkChunk,
+      onFirstChunk,
+    });
+    if (progress.cut !== undefined)
+      return { outcome: 'invalid_response', error: progress.error ?? progress.cut };
+    let assembled: unknown;
+    try {
+      assembled = stream.assemble(progress.chunks);
+    } catch (err) {
+      return {
+        outcome: 'invalid_response',
+        error: `assembling the chunks failed: ${(err as Error).message}`,
+      };
+    }
+    const problem = (options.validate ?? (() => undefined))(assembled);
+    if (problem !== undefined) return { outcome: 'invalid_response', error: problem };
+    return { outcome: 'ok', response: assembled };
+  }
+}
+
+/** The request every target of one query gets. */
+interface Call {
+  synapse: string;
+  /** The request as an object (legacy v10 sends it inside the synapse body). */
+  fields: unknown;
+  /** The request as JSON (btauth/1 body). */
+  body: string;
+  path: string;
+}
+
+/** Drops a body we will not read (its abort error is expected, not unhandled). */
+function discard(body: { on(event: 'error', listener: () => void): unknown; destroy(): unknown }): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+function checkProtocol(protocol: DendriteProtocol): DendriteProtocol {
+  if (!DENDRITE_PROTOCOLS.includes(protocol)) {
+    throw new RangeError(
+      `dendrite protocol ${JSON.stringify(protocol)} is invalid; use btauth, legacy or auto`,
+    );
+  }
+  return protocol;
+}
+
+function verdictFields<R>(
+  verdict: Verdict,
+): Pick<DendriteResponse<R>, 'outcome' | 'response' | 'error' | 'kind'> {
+  const out: Pick<DendriteResponse<R>, 'outcome' | 'response' | 'error' | 'kind'> = {
+    outcome: verdict.outcome,
+  };
+  if (verdict.outcome === 'ok') out.response = verdict.response as R;
+  if (verdict.error !== undefined) out.error = verdict.error;
+  if (verdict.kind !== undefined) out.kind = verdict.kind;
+  return out;
 }
 
 async function readCapped(

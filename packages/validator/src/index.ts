@@ -11,14 +11,34 @@ export {
   wasmSr25519Signer,
 } from './signer.js';
 export { type ChainErrorKind, classifyChainError } from './chain-errors.js';
-export { axonMessage, classifyNetworkError, classifyResponse, isRetryable } from './classify.js';
 export {
+  axonMessage,
+  classifyLegacyResponse,
+  classifyNetworkError,
+  classifyResponse,
+  isRetryable,
+  looksLikeLegacyAxon,
+  type Verdict,
+} from './classify.js';
+export {
+  DENDRITE_PROTOCOLS,
   Dendrite,
   type DendriteOptions,
+  type DendriteProtocol,
   type DendriteResponse,
-  type QueryOptions,
   type DendriteSigner,
+  type LegacyDendriteOptions,
+  type QueryOptions,
+  type StreamQueryOptions,
 } from './dendrite.js';
+export {
+  EventStreamParser,
+  type ReadEventStreamOptions,
+  readEventStream,
+  type ServerSentEvent,
+  type StreamProgress,
+  streamTiming,
+} from './event-stream.js';
 export {
   checkAlpha,
   DEFAULT_EMA_ALPHA,
@@ -41,7 +61,7 @@ export {
   sampleSeed,
 } from './round-jobs.js';
 export { availableUids, batchTargets, type SamplingOptions, sampleMiners } from './sampling.js';
-export { responseValidator } from './schema.js';
+export { responseValidator, synapseQueryOptions } from './schema.js';
 export { defaultKeyPrefix, ScoreStore, type ScoreStoreOptions, scoreKeys } from './score-store.js';
 export type {
   MinerTarget,

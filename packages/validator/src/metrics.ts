@@ -79,7 +79,7 @@ export function createValidatorMetrics(registry: Registry, sources?: MetricsSour
     }),
     queries: new Counter({
       name: `${P}queries_total`,
-      help: 'Miner queries by outcome (ok, timeout, refused, overloaded, http_error, invalid_response)',
+      help: 'Miner queries by outcome (ok, timeout, refused, overloaded, http_error, invalid_response, protocol_mismatch)',
       labelNames: ['outcome'],
       registers,
     }),

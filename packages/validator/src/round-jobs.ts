@@ -13,13 +13,13 @@ import { checkRewards, type MinerResponse, type SubnetPlugin, seededRandom } fro
 import type { FlowProducer, Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Dendrite, DendriteResponse } from './dendrite.js';
+import type { Dendrite, DendriteProtocol, DendriteResponse } from './dendrite.js';
 import { sanitizeScore } from './ema.js';
 import type { SubnetStateCache } from './subnet-cache.js';
 import type { ValidatorMetrics } from './metrics.js';
 import { batchTargets, sampleMiners } from './sampling.js';
 import type { ScoreStore } from './score-store.js';
-import { responseValidator } from './schema.js';
+import { synapseQueryOptions } from './schema.js';
 import type { MinerTarget } from './types.js';
 
 /** Queue names (BullMQ keys are `<prefix>:<queue>:...`). */
@@ -75,6 +75,8 @@ export interface RoundContext {
   roundEveryBlocks: number;
   currentBlock: () => Promise<number>;
   vpermitTaoLimit: number;
+  /** The validator's `--protocol`, overriding the plugin's choice (see `synapseQueryOptions`). */
+  protocol?: DendriteProtocol;
 }
 
 // Gives each tick job one round number, also when the tick is retried: KEYS tick marker, counter.
@@ -219,12 +221,12 @@ export async function processTick(
 
 /** The `query` processor: query one batch of miners; the responses become the child's return value. */
 export async function processQuery(
-  ctx: Pick<RoundContext, 'dendrite' | 'metrics' | 'plugin'>,
+  ctx: Pick<RoundContext, 'dendrite' | 'metrics' | 'plugin' | 'protocol'>,
   job: Job<QueryJobData>,
 ): Promise<DendriteResponse[]> {
   const { synapse, request, timeoutMs, targets } = job.data;
-  const validate = responseValidator(ctx.plugin, synapse);
-  const responses = await ctx.dendrite.query(targets, synapse, request, { timeoutMs, validate });
+  const options = synapseQueryOptions(ctx.plugin, synapse, { timeoutMs, protocol: ctx.protocol });
+  const responses = await ctx.dendrite.query(targets, synapse, request, { ...options, timeoutMs });
   for (const r of responses) {
     ctx.metrics.queries.inc({ outcome: r.outcome });
     ctx.metrics.queryLatency.observe({ outcome: r.outcome }, r.latencyMs / 1000);
@@ -258,6 +260,7 @@ export async function scoreAndFold(
     };
     if (r.response !== undefined) m.response = r.response;
     if (r.status !== undefined) m.status = r.status;
+    if (r.stream !== undefined) m.stream = r.stream;
     return m;
   });
   const raw = await ctx.plugin.validator.reward(
@@ -311,7 +314,7 @@ export async function processFold(ctx: RoundContext, job: Job<FoldJobData>): Pro
  */
 export async function runRoundOnce(
   ctx: Parameters<typeof scoreAndFold>[0] &
-    Pick<RoundContext, 'queryTimeoutMs'> & { dendrite: Pick<Dendrite, 'query'> },
+    Pick<RoundContext, 'queryTimeoutMs' | 'protocol'> & { dendrite: Pick<Dendrite, 'query'> },
   round: number,
   targets: MinerTarget[],
 ): Promise<RoundSummary & { fanoutMs: number; totalMs: number }> {
@@ -321,12 +324,12 @@ export async function runRoundOnce(
     random: seededRandom(round),
     log: ctx.log,
   });
-  const timeoutMs = ctx.plugin.synapses[challenge.synapse]?.timeoutMs ?? ctx.queryTimeoutMs;
-  const t1 = performance.now();
-  const responses = await ctx.dendrite.query(targets, challenge.synapse, challenge.request, {
-    timeoutMs,
-    validate: responseValidator(ctx.plugin, challenge.synapse),
+  const options = synapseQueryOptions(ctx.plugin, challenge.synapse, {
+    timeoutMs: ctx.queryTimeoutMs,
+    protocol: ctx.protocol,
   });
+  const t1 = performance.now();
+  const responses = await ctx.dendrite.query(targets, challenge.synapse, challenge.request, options);
   const fanoutMs = performance.now() - t1;
   const summary = await scoreAndFold(ctx, { round, ...challenge }, responses);
   return { ...summary, fanoutMs, totalMs: performance.now() - t0 };

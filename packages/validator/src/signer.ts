@@ -156,5 +156,8 @@ export function btauthSigner(
     (pair && options.thread ? threadedSr25519Signer(pair) : undefined) ??
     (pair ? wasmSr25519Signer(pair) : undefined) ??
     hotkey;
-  return ({ method, target, body, receiver }) => signRequest({ signer, method, target, body, receiver });
+  const sign = ({ method, target, body, receiver }: Parameters<DendriteSigner>[0]) =>
+    signRequest({ signer, method, target, body, receiver });
+  // The same key signs legacy v10 requests (the dendrite reads it from here).
+  return Object.assign(sign, { hotkey: signer });
 }

@@ -11,7 +11,7 @@ import { FlowProducer, type Job, Queue, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { type Logger, pino } from 'pino';
 import type { Registry } from 'prom-client';
-import { Dendrite, type DendriteOptions, type DendriteSigner } from './dendrite.js';
+import { Dendrite, type DendriteOptions, type DendriteProtocol, type DendriteSigner } from './dendrite.js';
 import { checkAlpha, DEFAULT_EMA_ALPHA } from './ema.js';
 import { SubnetStateCache } from './subnet-cache.js';
 import { createValidatorMetrics, type ValidatorMetrics } from './metrics.js';
@@ -90,6 +90,11 @@ export interface ValidatorOptions {
   /** Turn off the schedulers (jobs then only run when added by hand, e.g. in tests). */
   schedule?: { rounds?: boolean; weights?: boolean };
   dendrite?: Omit<DendriteOptions, 'sign'>;
+  /**
+   * The protocol to speak to miners (`--protocol`): `btauth`, `legacy` (Python SDK v10) or `auto`.
+   * Default: each synapse's `protocol`, else the plugin's, else btauth/1.
+   */
+  protocol?: DendriteProtocol;
   /** Serve /metrics and /healthz on this port (0 = any free port); omitted = no server. */
   metricsPort?: number;
   metricsHost?: string;
@@ -168,7 +173,12 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
   const weightsAttempts = positiveInt('weightsAttempts', options.weightsAttempts ?? 6);
   const weightsBackoffMs = positiveInt('weightsBackoffMs', options.weightsBackoffMs ?? 2_000);
   const emaAlpha = checkAlpha(options.emaAlpha ?? DEFAULT_EMA_ALPHA);
-  const dendrite = new Dendrite({ ...options.dendrite, sign: options.sign });
+  // Checked here so a bad --protocol fails before any connection opens.
+  const dendrite = new Dendrite({
+    ...options.dendrite,
+    sign: options.sign,
+    ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
+  });
 
   const metagraph = new SubnetStateCache(
     options.chain,
@@ -239,6 +249,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
     vpermitTaoLimit: options.vpermitTaoLimit ?? 4096,
     roundEveryBlocks,
     currentBlock: () => options.chain.currentBlock(),
+    ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
   };
   const weightCtx: WeightContext = {
     netuid: options.netuid,

@@ -18,27 +18,67 @@
  * correct answer a little less than 1. Real subnets (forecasting, vision) train tfjs models in
  * `setup` instead.
  */
-import { type RequestOf, type ResponseOf, defineSubnet } from '@subnetkit/core';
-import { Type } from '@sinclair/typebox';
+import {
+  type ChallengeContext,
+  type MinerResponse,
+  type MinerSide,
+  type RequestOf,
+  type ResponseOf,
+  defineSubnet,
+} from '@subnetkit/core';
+import { type Static, Type } from '@sinclair/typebox';
 
 /** The operations a miner must compute. */
 export const OPERATIONS = ['add', 'sub', 'mul'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-/** The synapses of the echo subnet: one, `Compute`. */
+const computeRequest = Type.Object(
+  {
+    a: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000 }),
+    b: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000 }),
+    op: Type.Union(OPERATIONS.map((op) => Type.Literal(op))),
+  },
+  { additionalProperties: false },
+);
+const computeResponse = Type.Object({ result: Type.Integer() }, { additionalProperties: false });
+
+/** One chunk of a `ComputeStream` answer: a few characters of the result's decimal form. */
+export const DigitChunk = Type.Object(
+  { text: Type.String({ maxLength: 16 }) },
+  { additionalProperties: false },
+);
+
+/**
+ * The streamed answer put back together: the concatenated text as an integer, or the text itself
+ * when it is not one (which then fails the response schema and scores 0).
+ */
+export function assembleDigits(chunks: Static<typeof DigitChunk>[]): { result: number | string } {
+  const text = chunks.map((c) => c.text).join('');
+  return /^-?\d{1,16}$/.test(text) ? { result: Number(text) } : { result: text };
+}
+
+/**
+ * The synapses of the echo subnet: `Compute`, and `ComputeStream`, the same task answered as a
+ * stream (the result's digits one chunk at a time), which shows a streaming synapse end to end.
+ */
 export const synapses = {
   Compute: {
     description: 'Compute `a op b` for two integers and return the result.',
     timeoutMs: 2_000,
-    request: Type.Object(
-      {
-        a: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000 }),
-        b: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000 }),
-        op: Type.Union(OPERATIONS.map((op) => Type.Literal(op))),
-      },
-      { additionalProperties: false },
-    ),
-    response: Type.Object({ result: Type.Integer() }, { additionalProperties: false }),
+    request: computeRequest,
+    response: computeResponse,
+  },
+  ComputeStream: {
+    description: 'Compute `a op b` and stream the decimal digits of the result, one chunk per digit.',
+    timeoutMs: 2_000,
+    request: computeRequest,
+    response: computeResponse,
+    stream: {
+      chunk: DigitChunk,
+      assemble: assembleDigits,
+      firstChunkTimeoutMs: 1_500,
+      maxBytes: 4_096,
+    },
   },
 };
 
@@ -127,46 +167,93 @@ async function delay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** A random Compute request from the round's deterministic random source. */
+function computeChallenge(random: () => number): ComputeRequest {
+  return {
+    a: Math.floor(random() * 2001) - 1000,
+    b: Math.floor(random() * 2001) - 1000,
+    op: OPERATIONS[Math.floor(random() * OPERATIONS.length)]!,
+  };
+}
+
+/**
+ * Scores of a round: correctness first, then speed. For the streamed synapse, speed is the time to
+ * the first chunk (what a user of a streaming answer waits for).
+ */
+function rewardAnswers(truth: number, responses: MinerResponse<{ result: number }>[]): number[] {
+  return responses.map((r) =>
+    r.outcome === 'ok'
+      ? scoreAnswer(
+          truth,
+          r.response?.result,
+          r.stream?.firstChunkMs ?? r.latencyMs,
+          synapses.Compute.timeoutMs,
+        )
+      : 0,
+  );
+}
+
+/** The miner side, shared by both plugins below. */
+const miner: MinerSide<typeof synapses, EchoModel> = {
+  // A real subnet loads or trains its tfjs model here, under ctx.dataDir.
+  // A real subnet loads or trains its tfjs model here, under ctx.dataDir.
+  setup: (ctx) => {
+    const model = makeEchoModel();
+    ctx.log.info(`echo miner ready (error rate ${model.errorRate}, delay ${model.delayMs} ms)`);
+    return model;
+  },
+  forward: {
+    Compute: async (req, ctx) => {
+      await delay(ctx.model.delayMs, ctx.signal);
+      return answer(ctx.model, req);
+    },
+    // A streaming forward is an async generator: every yield goes out as one event.
+    ComputeStream: async function* (req, ctx) {
+      await delay(ctx.model.delayMs, ctx.signal);
+      for (const digit of String(answer(ctx.model, req).result)) yield { text: digit };
+    },
+  },
+  // Batched path: the runner gathers concurrent requests and calls this once per batch.
+  forwardBatch: {
+    Compute: async (reqs, ctx) => {
+      await delay(ctx.model.delayMs, ctx.signal);
+      return reqs.map((req) => answer(ctx.model, req));
+    },
+  },
+};
+
 export default defineSubnet({
   name: 'echo',
   description: 'Integer arithmetic: the smallest complete subnet, used by the framework tests.',
   versionKey: 1,
   synapses,
-  miner: {
-    // A real subnet loads or trains its tfjs model here, under ctx.dataDir.
-    setup: (ctx) => {
-      const model = makeEchoModel();
-      ctx.log.info(`echo miner ready (error rate ${model.errorRate}, delay ${model.delayMs} ms)`);
-      return model;
-    },
-    forward: {
-      Compute: async (req, ctx) => {
-        await delay(ctx.model.delayMs, ctx.signal);
-        return answer(ctx.model, req);
-      },
-    },
-    // Batched path: the runner gathers concurrent requests and calls this once per batch.
-    forwardBatch: {
-      Compute: async (reqs, ctx) => {
-        await delay(ctx.model.delayMs, ctx.signal);
-        return reqs.map((req) => answer(ctx.model, req));
-      },
-    },
-  },
+  miner,
   validator: {
     challenge: ({ random }) => {
-      const request: ComputeRequest = {
-        a: Math.floor(random() * 2001) - 1000,
-        b: Math.floor(random() * 2001) - 1000,
-        op: OPERATIONS[Math.floor(random() * OPERATIONS.length)]!,
-      };
+      const request = computeChallenge(random);
       return { synapse: 'Compute', request, truth: compute(request) };
     },
-    reward: (round) =>
-      round.responses.map((r) =>
-        r.outcome === 'ok'
-          ? scoreAnswer(round.truth, r.response?.result, r.latencyMs, synapses.Compute.timeoutMs)
-          : 0,
-      ),
+    reward: (round) => rewardAnswers(round.truth, round.responses),
+  },
+});
+
+/**
+ * The echo subnet whose validator alternates the two synapses: `Compute` on even rounds,
+ * `ComputeStream` on odd ones. Miners serve both either way; use this plugin on the validator to
+ * score streaming answers too.
+ */
+export const echoMixed = defineSubnet({
+  name: 'echo-mixed',
+  description: 'The echo subnet, challenging plain and streamed answers in turn.',
+  versionKey: 1,
+  synapses,
+  miner,
+  validator: {
+    challenge: ({ random, round }: ChallengeContext) => {
+      const request = computeChallenge(random);
+      const synapse = round % 2 === 1 ? ('ComputeStream' as const) : ('Compute' as const);
+      return { synapse, request, truth: compute(request) };
+    },
+    reward: (round) => rewardAnswers(round.truth, round.responses),
   },
 });

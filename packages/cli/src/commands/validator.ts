@@ -92,6 +92,11 @@ export const VALIDATOR_OPTIONS = {
     help: 'query timeout for synapses that set none (default 12000)',
     schema: Type.Optional(Type.Integer({ minimum: 1, maximum: 600_000 })),
   },
+  protocol: {
+    flag: '--protocol <btauth|legacy|auto>',
+    help: "protocol spoken to miners: btauth (btauth/1), legacy (Python SDK v10) or auto (btauth/1, v10 for miners answering like a Python axon); default: the subnet plugin's, else btauth",
+    schema: Type.Optional(Type.Union([Type.Literal('btauth'), Type.Literal('legacy'), Type.Literal('auto')])),
+  },
 } satisfies ServiceOptions;
 
 /** The resolved settings of `subnetkit validator`. */
@@ -133,6 +138,7 @@ export async function runValidator(flags: ValidatorFlags): Promise<RunningValida
       emaAlpha: flags.alpha,
       resyncBlocks: flags.resyncBlocks,
       ...(flags.timeoutMs ? { queryTimeoutMs: flags.timeoutMs } : {}),
+      ...(flags.protocol ? { protocol: flags.protocol } : {}),
       ...(flags.metricsPort !== undefined
         ? { metricsPort: flags.metricsPort, metricsHost: flags.metricsHost }
         : {}),

@@ -437,6 +437,22 @@ describe('verifyRequest', () => {
         'MalformedAuth',
       ),
     ).toMatch(/not supported/);
+    // The spec's other schemes are refused by name, before the signature length is looked at: an
+    // ML-DSA envelope is 5,303 bytes (10,608 header characters with 0x).
+    const mldsa = withHeader(
+      withHeader(signed, 'X-Bittensor-Crypto', 'mldsa'),
+      'X-Bittensor-Signature',
+      `0x${'ab'.repeat(5_303)}`,
+    );
+    const mldsaMessage = expectFailure(await verifyRequest(mldsa, options()), 'MalformedAuth');
+    expect(mldsaMessage).toMatch(/"mldsa" is not supported.*ML-DSA-65.*envelope/);
+    expect(mldsaMessage).not.toMatch(/128 hex/);
+    expect(
+      expectFailure(
+        await verifyRequest(withHeader(signed, 'X-Bittensor-Crypto', 'hashed'), options()),
+        'MalformedAuth',
+      ),
+    ).toMatch(/"hashed" is not supported.*rotating/);
     expect(
       expectFailure(
         await verifyRequest(withHeader(signed, 'X-Bittensor-Crypto', 'rsa'), options()),

@@ -37,8 +37,23 @@ export const BTAUTH_DEFAULT_MAX_AGE_MS = 10_000;
 /** Default furthest accepted nonce into the future (ms), for client clocks running ahead. */
 export const BTAUTH_DEFAULT_MAX_FUTURE_MS = 2_000;
 
-/** Schemes named by the spec that this implementation cannot verify (reported as such). */
-const KNOWN_UNSUPPORTED_SCHEMES = new Set(['hashed', 'mldsa']);
+/**
+ * Schemes the btauth/1 spec names that this implementation does not verify, with the reason sent
+ * back. The spec (RaoFoundation/subtensor docs/guides/signed-requests.mdx and wallet-crypto-types.mdx)
+ * says both sign the payload inside "domain-separated message envelopes" of the native
+ * bittensor-core package and gives neither the envelope layout nor golden vectors for them, and
+ * both addresses are account ids that do not carry the signing public key. Guessing an envelope
+ * would mean accepting signatures no one can check against the spec, so they are refused by name.
+ */
+const UNSUPPORTED_SCHEMES: Readonly<Record<string, string>> = {
+  hashed:
+    'is not supported by this server: hashed (rotating-key) accounts sign with a generation key inside a ' +
+    'message envelope the public btauth/1 spec does not define, and their SS58 address does not carry that key',
+  mldsa:
+    'is not supported by this server: ML-DSA-65 signatures come in a 5,303-byte message envelope the public ' +
+    'btauth/1 spec does not define (no layout, no golden vectors), and the SS58 address does not carry the ' +
+    '1,952-byte public key needed to verify it',
+};
 
 /** Nonces are u64 nanoseconds: at most 20 decimal digits. */
 const NONCE_MAX_DIGITS = 20;
@@ -332,19 +347,22 @@ export async function verifyRequest(
         '(no sign, no leading zeros, at most 20 digits)',
     );
   }
+  const claimed = values.crypto ?? 'sr25519';
+  if (claimed !== 'sr25519' && claimed !== 'ed25519') {
+    // Checked before the signature's length: an ML-DSA signature is 5,303 bytes, and the caller
+    // must learn that its scheme is the problem, not the header's size.
+    const why =
+      UNSUPPORTED_SCHEMES[claimed] ?? 'is unknown (btauth/1 names sr25519, ed25519, hashed and mldsa)';
+    return fail(
+      'MalformedAuth',
+      `${BTAUTH_HEADERS.crypto} ${quoteForMessage(claimed)} ${why}; sign with an sr25519 hotkey (header absent) or an ed25519 one`,
+    );
+  }
   const signature = decodeHexExact(values.signature!, 64);
   if (signature === undefined) {
     return fail(
       'MalformedAuth',
       `${BTAUTH_HEADERS.signature} must be 0x followed by 128 hex characters (64 bytes)`,
-    );
-  }
-  const claimed = values.crypto ?? 'sr25519';
-  if (claimed !== 'sr25519' && claimed !== 'ed25519') {
-    const why = KNOWN_UNSUPPORTED_SCHEMES.has(claimed) ? 'is not supported by this server' : 'is unknown';
-    return fail(
-      'MalformedAuth',
-      `${BTAUTH_HEADERS.crypto} ${quoteForMessage(claimed)} ${why}; use sr25519 (header absent) or ed25519`,
     );
   }
   const trusted = options.schemeFor?.(hotkey) ?? 'sr25519';

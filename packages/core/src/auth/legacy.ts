@@ -384,3 +384,95 @@ export function legacyFailure(status: number, message: string, kind?: string): L
     body: JSON.stringify(kind === undefined ? { message } : { error: kind, message }),
   };
 }
+
+/**
+ * The base fields of every Python synapse body (`bittensor/core/synapse.py`, `Synapse`), besides the
+ * subnet's own: a dendrite reads the subnet's answer from the rest; an axon strips them before the
+ * subnet's schema sees the request.
+ */
+export const LEGACY_BASE_FIELDS: readonly string[] = [
+  'name',
+  'timeout',
+  'total_size',
+  'header_size',
+  'dendrite',
+  'axon',
+  'computed_body_hash',
+  'required_hash_fields',
+];
+
+/** `TerminalInfo` keys in the SDK's declaration order (`bittensor/core/synapse.py`). */
+export const LEGACY_TERMINAL_FIELDS = [
+  'status_code',
+  'status_message',
+  'process_time',
+  'ip',
+  'port',
+  'version',
+  'nonce',
+  'uuid',
+  'hotkey',
+  'signature',
+] as const;
+
+/** Arguments of {@link buildLegacyRequest}. */
+export interface BuildLegacyRequestArgs
+  extends Omit<BuildLegacyHeadersArgs, 'bodyHash' | 'requiredFields' | 'nonce'> {
+  /** The subnet's request fields (the synapse subclass's fields). */
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** The synapse's `required_hash_fields`, in declared order (default none). */
+  readonly requiredHashFields?: readonly string[];
+  /** The fields the synapse class requires (they get `bt_header_input_obj_*` placeholders). */
+  readonly requiredFieldNames?: readonly string[];
+  readonly nonce?: bigint;
+}
+
+/** JSON of one TerminalInfo with all ten keys (nulls included); `nonce` stays an exact integer. */
+function terminalJson(values: Partial<Record<(typeof LEGACY_TERMINAL_FIELDS)[number], unknown>>): string {
+  const parts = LEGACY_TERMINAL_FIELDS.map((key) => {
+    const value = values[key];
+    const text = typeof value === 'bigint' ? value.toString() : JSON.stringify(value ?? null);
+    return `${JSON.stringify(key)}: ${text}`;
+  });
+  return `{${parts.join(', ')}}`;
+}
+
+/**
+ * A whole legacy v10 request as the Python dendrite sends it (`Dendrite.call`): the signed headers of
+ * {@link buildLegacyHeaders} and the JSON body `synapse.model_dump()` — `name`, `timeout`,
+ * `total_size`, `header_size`, `dendrite` and `axon` (TerminalInfo objects with all ten keys),
+ * `computed_body_hash: ""`, then the subnet's fields. The nonce is written as an exact integer (it
+ * exceeds 2^53).
+ */
+export async function buildLegacyRequest(
+  args: BuildLegacyRequestArgs,
+): Promise<{ headers: Record<string, string>; body: string }> {
+  const nonce = args.nonce ?? freshNonce();
+  const bodyHash = legacyBodyHash(args.fields, args.requiredHashFields ?? []);
+  const requiredFields: Record<string, PyValue> = {};
+  for (const name of args.requiredFieldNames ?? []) {
+    if (Object.hasOwn(args.fields, name)) requiredFields[name] = args.fields[name] as PyValue;
+  }
+  const headers = await buildLegacyHeaders({ ...args, nonce, bodyHash, requiredFields });
+  const version = args.dendrite.version ?? LEGACY_SDK_VERSION_AS_INT;
+  const base = [
+    `"name": ${JSON.stringify(args.synapseName)}`,
+    `"timeout": ${pythonFloatRepr(args.timeout ?? LEGACY_DEFAULT_TIMEOUT_S)}`,
+    '"total_size": 0',
+    '"header_size": 0',
+    `"dendrite": ${terminalJson({
+      ip: args.dendrite.ip,
+      version,
+      nonce,
+      uuid: args.dendrite.uuid,
+      hotkey: args.signer.address,
+      signature: headers.bt_header_dendrite_signature,
+    })}`,
+    `"axon": ${terminalJson({ ip: args.axon.ip, port: args.axon.port, hotkey: args.axon.hotkey })}`,
+    '"computed_body_hash": ""',
+  ];
+  const own = Object.entries(args.fields)
+    .filter(([key]) => !LEGACY_BASE_FIELDS.includes(key))
+    .map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`);
+  return { headers, body: `{${[...base, ...own].join(', ')}}` };
+}

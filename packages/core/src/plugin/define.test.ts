@@ -41,6 +41,14 @@ describe('defineSubnet', () => {
       /TypeBox object schemas/,
     ],
     [{ synapses: { Add: { ...Add, timeoutMs: 0 } } }, /timeoutMs must be a positive/],
+    [{ protocol: 'grpc' }, /protocol must be 'btauth' \(btauth\/1\) or 'legacy'/],
+    [{ synapses: { Add: { ...Add, protocol: 'v9' } } }, /synapse Add protocol must be/],
+    [{ synapses: { Add: { ...Add, requiredHashFields: ['c'] } } }, /requiredHashFields must list fields/],
+    [{ synapses: { Add: { ...Add, stream: { chunk: Add.response } } } }, /stream needs a chunk schema/],
+    [
+      { synapses: { Add: { ...Add, stream: { chunk: Add.response, assemble: () => 0, maxBytes: -1 } } } },
+      /stream.maxBytes must be a positive/,
+    ],
   ])('rejects %o with a clear error', (patch, message) => {
     expect(() => defineSubnet({ ...valid(), ...patch } as never)).toThrow(message);
   });
@@ -60,6 +68,37 @@ describe('defineSubnet', () => {
       /challenge\(\) and reward\(\)/,
     );
     expect(() => defineSubnet(null as never)).toThrow(SubnetDefinitionError);
+  });
+
+  it('accepts a streaming synapse with wire settings, but not with a batched forward', () => {
+    const v = valid();
+    const Streamed = {
+      ...Add,
+      protocol: 'legacy' as const,
+      requiredHashFields: ['a'],
+      stream: { chunk: Add.response, assemble: (c: { sum: number }[]) => c[0], firstChunkTimeoutMs: 50 },
+    };
+    const streamed = defineSubnet({
+      ...v,
+      protocol: 'btauth',
+      synapses: { Add: Streamed },
+      miner: {
+        setup: () => null,
+        forward: {
+          Add: async function* (r) {
+            yield { sum: r.a + r.b };
+          },
+        },
+      },
+    });
+    expect(streamed.synapses.Add.stream).toBe(Streamed.stream);
+    expect(() =>
+      defineSubnet({
+        ...v,
+        synapses: { Add: Streamed },
+        miner: { ...v.miner, forwardBatch: { Add: () => [] } },
+      } as never),
+    ).toThrow(/Add streams, so it cannot have miner.forwardBatch.Add/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { Kind } from '@sinclair/typebox';
-import type { SubnetDefinition, SubnetPlugin, SynapseMap } from './types.js';
+import type { SubnetDefinition, SubnetPlugin, SynapseDefinition, SynapseMap } from './types.js';
 
 /** A subnet definition that cannot work; the message names the field and the fix. */
 export class SubnetDefinitionError extends Error {
@@ -17,6 +17,48 @@ function isObjectSchema(value: unknown): boolean {
     (value as Record<symbol, unknown>)[Kind] === 'Object' &&
     (value as { type?: unknown }).type === 'object'
   );
+}
+
+const PROTOCOLS: readonly string[] = ['btauth', 'legacy'];
+
+function checkProtocol(where: string, field: string, value: unknown): void {
+  if (value !== undefined && !PROTOCOLS.includes(value as string)) {
+    throw new SubnetDefinitionError(
+      `${where}: ${field} must be 'btauth' (btauth/1) or 'legacy' (Python SDK v10), got ${JSON.stringify(value)}`,
+    );
+  }
+}
+
+/** The wire fields of one synapse: `stream`, `protocol`, `requiredHashFields`. */
+function checkSynapseWire(where: string, synapse: string, def: SynapseDefinition, batched: boolean): void {
+  checkProtocol(where, `synapse ${synapse} protocol`, def.protocol);
+  const fields = def.requiredHashFields;
+  if (
+    fields !== undefined &&
+    (!Array.isArray(fields) || fields.some((f) => !(f in def.request.properties)))
+  ) {
+    throw new SubnetDefinitionError(
+      `${where}: synapse ${synapse} requiredHashFields must list fields of its request schema`,
+    );
+  }
+  const stream = def.stream;
+  if (stream === undefined) return;
+  if (typeof stream.chunk !== 'object' || stream.chunk === null || typeof stream.assemble !== 'function') {
+    throw new SubnetDefinitionError(
+      `${where}: synapse ${synapse} stream needs a chunk schema (TypeBox) and an assemble(chunks) function`,
+    );
+  }
+  for (const key of ['firstChunkTimeoutMs', 'maxBytes'] as const) {
+    const v = stream[key];
+    if (v !== undefined && (!Number.isFinite(v) || v <= 0)) {
+      throw new SubnetDefinitionError(`${where}: synapse ${synapse} stream.${key} must be a positive number`);
+    }
+  }
+  if (batched) {
+    throw new SubnetDefinitionError(
+      `${where}: synapse ${synapse} streams, so it cannot have miner.forwardBatch.${synapse}; remove it`,
+    );
+  }
 }
 
 /**
@@ -95,7 +137,9 @@ export function defineSubnet<const S extends SynapseMap, Model, Truth>(
         `${where}: miner.forwardBatch.${synapse} must be a function when given`,
       );
     }
+    checkSynapseWire(where, synapse, def, batch !== undefined);
   }
+  checkProtocol(where, 'protocol', definition.protocol);
   for (const extra of Object.keys(definition.miner?.forward ?? {})) {
     if (!(extra in synapses)) {
       throw new SubnetDefinitionError(

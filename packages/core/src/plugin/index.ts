@@ -1,12 +1,15 @@
 export { checkRewards, defineSubnet, isSubnetPlugin, SubnetDefinitionError, seededRandom } from './define.js';
+export { QUERY_OUTCOMES } from './types.js';
 export type {
   AnySubnetPlugin,
+  ChunkOf,
   CallerInfo,
   Challenge,
   ChallengeContext,
   ForwardBatchFn,
   ForwardContext,
   ForwardFn,
+  ForwardResult,
   MinerResponse,
   MinerSetupContext,
   MinerSide,
@@ -19,6 +22,10 @@ export type {
   SubnetDefinition,
   SubnetPlugin,
   SynapseDefinition,
+  StreamCut,
+  StreamDefinition,
+  StreamTiming,
   SynapseMap,
   ValidatorSide,
+  WireProtocol,
 } from './types.js';

@@ -1,4 +1,27 @@
-import type { Static, TObject } from '@sinclair/typebox';
+import type { Static, TObject, TSchema } from '@sinclair/typebox';
+
+/**
+ * The signed-HTTP protocol a validator speaks to a subnet's miners: `btauth` (btauth/1, native) or
+ * `legacy` (the Python SDK v10 axon/dendrite `bt_header_*` scheme, what most miners on real subnets
+ * run today).
+ */
+export type WireProtocol = 'btauth' | 'legacy';
+
+/**
+ * A streaming synapse: the miner yields chunks (sent as `text/event-stream`, one `data:` JSON event
+ * per chunk), the validator checks each chunk against `chunk` and, once the stream ends, builds the
+ * result `reward` sees with `assemble` (checked against the synapse's `response` schema).
+ */
+export interface StreamDefinition<Chunk extends TSchema = TSchema> {
+  /** TypeBox schema of one chunk. */
+  chunk: Chunk;
+  /** The whole answer from its chunks, in arrival order (must match the synapse's `response`). */
+  assemble(chunks: Static<Chunk>[]): unknown;
+  /** The validator cuts a stream whose first chunk takes longer than this (default: the synapse timeout). */
+  firstChunkTimeoutMs?: number;
+  /** The validator cuts a stream larger than this many bytes (default: the dendrite's response cap). */
+  maxBytes?: number;
+}
 
 /**
  * One request/response pair a miner serves and a validator sends, named like a Bittensor synapse
@@ -13,6 +36,15 @@ export interface SynapseDefinition<Req extends TObject = TObject, Res extends TO
   description?: string;
   /** How long a validator waits for this synapse before counting a timeout (default 12 000 ms). */
   timeoutMs?: number;
+  /** Makes the synapse streaming: the miner's forward returns an async iterable of chunks. */
+  stream?: StreamDefinition;
+  /** The protocol validators use for this synapse, overriding the plugin's `protocol`. */
+  protocol?: WireProtocol;
+  /**
+   * The Python synapse class's `required_hash_fields`, in declared order: the request fields a legacy
+   * v10 body hash covers (both sides must agree). Default none.
+   */
+  requiredHashFields?: readonly string[];
 }
 
 /** The synapses of a subnet, keyed by synapse name. */
@@ -22,6 +54,12 @@ export type SynapseMap = Record<string, SynapseDefinition>;
 export type RequestOf<S extends SynapseMap, K extends keyof S> = Static<S[K]['request']>;
 /** The decoded response type of synapse `K`. */
 export type ResponseOf<S extends SynapseMap, K extends keyof S> = Static<S[K]['response']>;
+/** The decoded chunk type of streaming synapse `K` (`never` for a synapse that does not stream). */
+export type ChunkOf<S extends SynapseMap, K extends keyof S> = S[K] extends {
+  stream: StreamDefinition<infer C>;
+}
+  ? Static<C>
+  : never;
 
 /**
  * A structured logger. pino's `Logger` satisfies it; core depends on no logging library so that
@@ -68,13 +106,20 @@ export interface ForwardContext<Model> {
  * a wrong field or return type in a handler remains a compile error (define.types.test.ts).
  */
 
-/** A single-request handler for synapse `K`. */
+/**
+ * A single-request handler for synapse `K`: the response, or for a streaming synapse an async
+ * iterable of chunks (e.g. an `async function*`), which the axon sends as they come.
+ */
 export type ForwardFn<S extends SynapseMap, K extends keyof S, Model> = {
-  bivarianceHack(
-    request: RequestOf<S, K>,
-    ctx: ForwardContext<Model>,
-  ): ResponseOf<S, K> | Promise<ResponseOf<S, K>>;
+  bivarianceHack(request: RequestOf<S, K>, ctx: ForwardContext<Model>): ForwardResult<S, K>;
 }['bivarianceHack'];
+
+/** What a forward returns: the response, or for a streaming synapse an async iterable of chunks. */
+export type ForwardResult<S extends SynapseMap, K extends keyof S> = S[K] extends {
+  stream: StreamDefinition;
+}
+  ? AsyncIterable<ChunkOf<S, K>>
+  : ResponseOf<S, K> | Promise<ResponseOf<S, K>>;
 
 /**
  * A batched handler for synapse `K`: receives several requests (gathered by the micro-batcher)
@@ -116,21 +161,65 @@ export type Challenge<S extends SynapseMap, Truth> = {
 
 /**
  * How one miner's query ended, as the dendrite classified it: `ok`; `timeout` (no answer in time,
- * or the axon answered 408); `refused` (no connection, or the axon refused the caller: 401/403);
- * `overloaded` (the axon is saturated, shutting down or cannot serve now: 503); `http_error` (any
- * other non-2xx answer); `invalid_response` (2xx but not JSON or not the response schema).
+ * or the axon answered 408, or a stream cut at its first-chunk or total deadline); `refused` (no
+ * connection, or the axon refused the caller: 401/403); `overloaded` (the axon is saturated,
+ * shutting down or cannot serve now: 503); `http_error` (any other non-2xx answer);
+ * `invalid_response` (2xx but not JSON or not the response schema, a malformed stream event, or a
+ * response or stream over the size cap); `protocol_mismatch` (a legacy v10 answer whose headers or
+ * body do not have the Python SDK's shapes, e.g. a 200 whose body is not a synapse object or whose
+ * `bt_header_axon_status_code` is not 200).
  */
-export type QueryOutcome = 'ok' | 'timeout' | 'refused' | 'overloaded' | 'http_error' | 'invalid_response';
+export type QueryOutcome =
+  | 'ok'
+  | 'timeout'
+  | 'refused'
+  | 'overloaded'
+  | 'http_error'
+  | 'invalid_response'
+  | 'protocol_mismatch';
+
+/** Every query outcome, for metrics and exhaustive checks. */
+export const QUERY_OUTCOMES: readonly QueryOutcome[] = [
+  'ok',
+  'timeout',
+  'refused',
+  'overloaded',
+  'http_error',
+  'invalid_response',
+  'protocol_mismatch',
+];
+
+/** Why the dendrite stopped reading a stream before its end. */
+export type StreamCut = 'first_chunk_deadline' | 'total_deadline' | 'size_cap' | 'malformed_event';
+
+/** How a streamed answer arrived (streaming synapses only), also for streams that were cut. */
+export interface StreamTiming {
+  /** ms from sending the request to the first chunk; absent when no chunk arrived. */
+  firstChunkMs?: number;
+  /** Chunks received (valid ones, up to a cut). */
+  chunks: number;
+  /** Body bytes received. */
+  bytes: number;
+  /** ms from sending the request to the end of the stream (or the cut). */
+  durationMs: number;
+  /** Chunks per second between the first chunk and the end (0 with fewer than two chunks). */
+  chunksPerSecond: number;
+  /** Set when the dendrite cut the stream; the outcome then says how it is scored. */
+  cut?: StreamCut;
+}
 
 /** One miner's answer to a challenge. `response` is present only when `outcome` is `ok`. */
 export interface MinerResponse<Res> {
   uid: number;
   hotkey: string;
   outcome: QueryOutcome;
+  /** For a streaming synapse: the assembled chunks. */
   response?: Res;
   /** HTTP status when the axon answered. */
   status?: number;
   latencyMs: number;
+  /** For a streaming synapse: time to first chunk, chunk rate, and why the stream was cut. */
+  stream?: StreamTiming;
 }
 
 /** A challenge together with every sampled miner's response: what `reward` scores. */
@@ -170,6 +259,11 @@ export interface SubnetDefinition<S extends SynapseMap, Model, Truth> {
    * mixed with the old one; the chain refuses keys below the subnet's `WeightsVersionKey`.
    */
   versionKey: number;
+  /**
+   * The protocol validators speak to this subnet's miners (default `btauth`); a synapse's own
+   * `protocol` and the validator's `--protocol` flag take precedence.
+   */
+  protocol?: WireProtocol;
   synapses: S;
   miner: MinerSide<S, Model>;
   validator: ValidatorSide<S, Truth>;

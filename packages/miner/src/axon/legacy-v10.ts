@@ -7,6 +7,7 @@
  * Requests without those headers are left alone.
  */
 import {
+  LEGACY_BASE_FIELDS,
   type LegacyNonceStore,
   legacyFailure,
   readWireError,
@@ -17,18 +18,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { replayStoreCall } from './authenticate.js';
 import { rawBody } from './call.js';
-
-/** Fields every legacy v10 synapse body carries besides the subnet's own fields. */
-export const LEGACY_BASE_FIELDS: readonly string[] = [
-  'name',
-  'timeout',
-  'total_size',
-  'header_size',
-  'dendrite',
-  'axon',
-  'computed_body_hash',
-  'required_hash_fields',
-];
 
 /** Options of {@link legacyV10}. */
 export interface LegacyV10Options {
@@ -41,6 +30,8 @@ export interface LegacyV10Options {
   log: Logger;
   /** Counts a verification failure (metrics). */
   onFailure?: () => void;
+  /** Serve legacy v10 requests only, as a Python SDK axon does (btauth/1 requests get 401 LegacyAuth). */
+  only?: boolean;
 }
 
 /** Whether a request carries legacy v10 signed headers. */
@@ -61,7 +52,16 @@ export async function legacyV10(scope: FastifyInstance, options: LegacyV10Option
 
   scope.addHook('preValidation', async (request) => {
     const legacy = calls.get(request);
-    if (!legacy) return;
+    if (!legacy) {
+      if (options.only) {
+        options.onFailure?.();
+        throw new WireError(
+          'LegacyAuth',
+          'Not Verified with error: Missing Nonce; this axon serves legacy v10 (bittensor SDK <= 10) requests only: sign with the bt_header_dendrite_* headers',
+        );
+      }
+      return;
+    }
     const raw = rawBody(request);
     const result = await replayStoreCall(options.log, () =>
       verifyLegacyRequest(request.headers, raw, {
@@ -85,7 +85,13 @@ export async function legacyV10(scope: FastifyInstance, options: LegacyV10Option
 
   scope.addHook('onSend', async (request, reply, payload) => {
     const legacy = calls.get(request);
-    if (!legacy || typeof payload !== 'string') return payload;
+    if (!legacy) return payload;
+    if (typeof payload !== 'string') {
+      // A streaming synapse (the SDK's StreamingSynapse answer): the stream as is, with the axon status.
+      if (reply.statusCode === 200 && legacy.synapse)
+        reply.headers(axonStatusHeaders(reply, options.receiver));
+      return payload;
+    }
     if (reply.statusCode === 200 && legacy.synapse)
       return legacyAnswer(reply, legacy.synapse, payload, options.receiver);
     const { kind, message } = readWireError(payload);
@@ -98,6 +104,16 @@ export async function legacyV10(scope: FastifyInstance, options: LegacyV10Option
 // Hooks of a plugin reach its parent's routes only without encapsulation (what `fastify-plugin`
 // sets); the synapse scope that registers this plugin is itself encapsulated.
 (legacyV10 as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+
+/** The `bt_header_axon_*` headers of a successful answer. */
+function axonStatusHeaders(reply: FastifyReply, hotkey: string): Record<string, string> {
+  return {
+    bt_header_axon_status_code: '200',
+    bt_header_axon_status_message: 'Success',
+    bt_header_axon_process_time: String(reply.getHeader('x-bittensor-process-time') ?? '0'),
+    bt_header_axon_hotkey: hotkey,
+  };
+}
 
 /** The full synapse back, with the axon status a Python dendrite requires. */
 function legacyAnswer(
@@ -114,11 +130,6 @@ function legacyAnswer(
     process_time: Number(processTime),
     hotkey,
   };
-  reply.headers({
-    bt_header_axon_status_code: '200',
-    bt_header_axon_status_message: 'Success',
-    bt_header_axon_process_time: processTime,
-    bt_header_axon_hotkey: hotkey,
-  });
+  reply.headers(axonStatusHeaders(reply, hotkey));
   return JSON.stringify({ ...synapse, ...(JSON.parse(payload) as object), axon });
 }
