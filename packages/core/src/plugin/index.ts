@@ -7,7 +7,9 @@ export type {
   ForwardContext,
   ForwardFn,
   MinerResponse,
+  MinerModelSpec,
   MinerSetupContext,
+  MinerTrainContext,
   MinerSide,
   PluginLogger,
   QueryOutcome,
@@ -19,5 +21,8 @@ export type {
   SubnetPlugin,
   SynapseDefinition,
   SynapseMap,
+  TrainOptions,
+  TrainProgress,
+  TrainResult,
   ValidatorSide,
 } from './types.js';
