@@ -5,6 +5,7 @@
  * MicroBatcher, so requests that arrive while a batch runs share the next predict call.
  */
 import { MicroBatcher, selectBackend, type Tf, tensorBatchRunner } from '@subnetkit/inference';
+import { buildModel as visionModel, PIXELS } from '@subnetkit/subnet-vision';
 import { pino } from 'pino';
 import type { Figure } from './harness.js';
 
@@ -81,6 +82,62 @@ async function compare(run: Run, clients: number, maxWaitMs: number = BATCHER.ma
   return { unbatched: median(unbatched), batched: median(batched), meanBatch: median(batchSizes) };
 }
 
+/**
+ * `inference.batcher_efficiency_64`: requests/s through the MicroBatcher at 64 closed-loop callers on
+ * the vision subnet's model (784-256-128-10 MLP, one digit per request), divided by the bound
+ * 64 / (time of one 64-row predict through the same runner). Both sides are measured in alternating
+ * slices of the same run; 1.0 would mean the batcher adds nothing to the predict time.
+ */
+async function batcherEfficiency(tf: Tf): Promise<Figure> {
+  const model = visionModel(tf);
+  const run = tensorBatchRunner(model, { tf });
+  const rows = Array.from({ length: 64 }, (_, r) =>
+    Float32Array.from({ length: PIXELS }, (_, i) => (Math.sin(r * 31 + i) + 1) / 2),
+  );
+  for (let i = 0; i < 20; i++) await run(rows);
+  const predictMs: number[] = [];
+  const throughput: number[] = [];
+  const batches: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const times: number[] = [];
+    const end = performance.now() + SLICE_MS;
+    while (performance.now() < end) {
+      const t = performance.now();
+      await run(rows);
+      times.push(performance.now() - t);
+    }
+    predictMs.push(median(times));
+    const batcher = new MicroBatcher({ maxBatchSize: 64, maxWaitMs: 0, maxQueue: 1_000, run });
+    let done = 0;
+    const start = performance.now();
+    const stop = start + SLICE_MS;
+    await Promise.all(
+      rows.map(async (row) => {
+        while (performance.now() < stop) {
+          await batcher.submit(row);
+          done++;
+        }
+      }),
+    );
+    throughput.push(done / ((performance.now() - start) / 1000));
+    await batcher.close();
+    batches.push(batcher.stats().meanBatchSize);
+  }
+  model.dispose();
+  const t64 = median(predictMs);
+  const bound = 64 / (t64 / 1000);
+  const rps = median(throughput);
+  return {
+    name: 'inference.batcher_efficiency_64',
+    value: Number((rps / bound).toFixed(3)),
+    unit: 'ratio',
+    note:
+      `${Math.round(rps)} req/s through MicroBatcher(maxBatchSize 64, maxWaitMs 0) at 64 closed-loop callers, ` +
+      `mean batch ${median(batches).toFixed(1)}, / bound 64 / ${t64.toFixed(2)} ms (median 64-row predict) = ${Math.round(bound)} req/s; ` +
+      `vision 784-256-128-10 MLP, same run, median of ${ROUNDS} alternating ${SLICE_MS} ms slices; target >= 0.9`,
+  };
+}
+
 export default async function inferenceBench(): Promise<Figure[]> {
   const selected = await selectBackend({ backend: 'wasm', logger: pino({ level: 'silent' }) });
   const { tf } = selected;
@@ -139,6 +196,8 @@ export default async function inferenceBench(): Promise<Figure[]> {
     unit: 'requests/s',
     note: `as inference.throughput_batched_64 but maxWaitMs 2 (every batch of 64 < 256 waits 2 ms); ${method}`,
   });
+
+  figures.push(await batcherEfficiency(tf));
 
   const leaked = tf.memory().numTensors - tensorsBefore;
   if (leaked !== 0) throw new Error(`inference bench leaked ${leaked} tensors`);

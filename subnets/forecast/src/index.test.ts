@@ -186,6 +186,7 @@ describe('forecast subnet', () => {
         sums[n]! += scores[i]! / rounds;
       });
     }
+    console.log(`mean scores over ${rounds} challenges: ${JSON.stringify(sums)}`);
     expect(sums.naive).toBeCloseTo(0.5);
     expect(sums.trained).toBeGreaterThan(sums.naive! + 0.03);
     expect(sums.naive).toBeGreaterThan(sums.random! + 0.1);

@@ -2,7 +2,7 @@ import { seededRandom } from '@subnetkit/core';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { describe, expect, it } from 'vitest';
 import { allDigits, CLASSES, imageAt, loadDigits, PIXELS, subsetOf } from './data.js';
-import { makeChallenge, scoreDigits, synapses } from './index.js';
+import vision, { makeChallenge, scoreDigits, synapses } from './index.js';
 import { transformDigit } from './transform.js';
 
 describe('vision data', () => {
@@ -47,6 +47,15 @@ describe('Classify schema', () => {
   const check = TypeCompiler.Compile(synapses.Classify.request);
   const image = new Array(PIXELS).fill(0.5);
   const firstError = (body: unknown) => check.Errors(body).First();
+
+  it('fixes the same per-image shape as the declared model', () => {
+    const image = synapses.Classify.request.properties.images.items;
+    expect(image.minItems).toBe(image.maxItems);
+    expect([image.maxItems]).toEqual(vision.miner.model!.inputShape);
+    expect((synapses.Classify.response.properties.digits.items.maximum ?? 0) + 1).toEqual(
+      vision.miner.model!.outputShape[0],
+    );
+  });
 
   it('accepts 1..64 images of exactly 784 values in [0, 1]', () => {
     expect(check.Check({ images: [image] })).toBe(true);
