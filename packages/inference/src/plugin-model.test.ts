@@ -12,6 +12,7 @@ import {
   ModelNotReadyError,
   ModelShapeError,
   pluginModelDir,
+  setupPluginMiner,
   tensorsOf,
   trainPluginModel,
   trainProgress,
@@ -146,6 +147,22 @@ describe('loadPluginModel', () => {
       { dataDir: await freshDir(), tf: backend.tf, log: silent },
     ).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/takes \[4\] per example but synapse Score sends \[2\]/);
+  });
+
+  it('setupPluginMiner trains on first start and hands the model to setup', async () => {
+    const dir = await freshDir();
+    const prepared = await setupPluginMiner(plugin(), {
+      dataDir: dir,
+      tf: backend.tf,
+      log: silent,
+      trainIfMissing: true,
+    });
+    expect(prepared.trained?.result.epochs).toBe(2);
+    expect(prepared.pluginModel).toBe(prepared.model);
+    prepared.dispose();
+    await expect(setupPluginMiner(plugin(5), { dataDir: dir, tf: backend.tf, log: silent })).rejects.toThrow(
+      ModelShapeError,
+    );
   });
 
   it('tensorsOf names the fix when setup got no model', () => {

@@ -262,3 +262,36 @@ export function trainProgress(
   if (figures.metrics !== undefined) report.metrics = figures.metrics;
   return report;
 }
+
+/** What {@link setupPluginMiner} returns. */
+export interface PreparedPluginMiner<Model> extends LoadedPluginModel {
+  /** What the plugin's `setup` returned: `ctx.model` in every forward. */
+  pluginModel: Model;
+  /** Disposes the tensor model's weights (call on shutdown). */
+  dispose(): void;
+}
+
+/**
+ * Everything a miner does before serving a tensor plugin: {@link loadPluginModel} (training a
+ * missing model first when `trainIfMissing` is set), then the plugin's `setup` with
+ * `ctx.tensorModel` and `ctx.tf`. Errors name the fix, as in loadPluginModel.
+ */
+export async function setupPluginMiner<P extends SubnetPlugin>(
+  plugin: P,
+  options: PluginModelOptions & { trainIfMissing?: boolean },
+): Promise<PreparedPluginMiner<Awaited<ReturnType<P['miner']['setup']>>>> {
+  const loaded = await loadPluginModel(plugin, options);
+  try {
+    const pluginModel = await plugin.miner.setup({
+      dataDir: options.dataDir,
+      log: options.log,
+      signal: options.signal ?? new AbortController().signal,
+      tensorModel: loaded.model,
+      tf: options.tf ?? tfjs,
+    });
+    return { ...loaded, pluginModel, dispose: () => loaded.model.dispose() };
+  } catch (err) {
+    loaded.model.dispose();
+    throw err;
+  }
+}

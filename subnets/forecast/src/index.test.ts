@@ -4,12 +4,11 @@ import path from 'node:path';
 import { type MinerResponse, seededRandom, type TrainProgress } from '@subnetkit/core';
 import {
   type InferenceBackend,
-  loadPluginModel,
+  type PreparedPluginMiner,
   selectBackend,
-  trainPluginModel,
+  setupPluginMiner,
 } from '@subnetkit/inference';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type * as tfjs from '@tensorflow/tfjs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import forecast, {
@@ -88,31 +87,27 @@ describe('forecast subnet', () => {
   let backend: InferenceBackend;
   let dataDir: string;
   let served: ForecastModel;
+  let prepared: PreparedPluginMiner<ForecastModel> | undefined;
   const progress: TrainProgress[] = [];
 
   beforeAll(async () => {
     backend = await selectBackend({ backend: 'wasm', logger: pino({ level: 'silent' }) });
     dataDir = await mkdtemp(path.join(tmpdir(), 'subnetkit-forecast-'));
-    const trained = await trainPluginModel(forecast, {
+    // First start of a miner: no model yet, so it is trained (on a subset, in seconds), saved,
+    // loaded back from disk, shape-checked, and handed to setup.
+    prepared = await setupPluginMiner(forecast, {
       dataDir,
       tf: backend.tf,
       log: silent,
+      trainIfMissing: true,
       trainOptions: { subset: 6_000, epochs: 12 },
       onProgress: (p) => progress.push(p),
     });
-    trained.model.dispose();
-    const loaded = await loadPluginModel(forecast, { dataDir, tf: backend.tf, log: silent });
-    served = await forecast.miner.setup({
-      dataDir,
-      log: silent,
-      signal,
-      tensorModel: loaded.model,
-      tf: backend.tf,
-    });
+    served = prepared.pluginModel;
   }, 240_000);
 
   afterAll(async () => {
-    (served?.model as tfjs.LayersModel | undefined)?.dispose();
+    prepared?.dispose();
     await rm(dataDir, { recursive: true, force: true });
   });
 

@@ -4,11 +4,10 @@ import path from 'node:path';
 import { type MinerResponse, seededRandom, type TrainProgress } from '@subnetkit/core';
 import {
   type InferenceBackend,
-  loadPluginModel,
+  type PreparedPluginMiner,
   selectBackend,
-  trainPluginModel,
+  setupPluginMiner,
 } from '@subnetkit/inference';
-import type * as tfjs from '@tensorflow/tfjs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import vision, {
@@ -26,34 +25,29 @@ const signal = new AbortController().signal;
 let backend: InferenceBackend;
 let dataDir: string;
 let served: VisionModel;
+let prepared: PreparedPluginMiner<VisionModel> | undefined;
 const progress: TrainProgress[] = [];
 let trainedMetrics: Record<string, number>;
 
 beforeAll(async () => {
   backend = await selectBackend({ backend: 'wasm', logger: pino({ level: 'silent' }) });
   dataDir = await mkdtemp(path.join(tmpdir(), 'subnetkit-vision-'));
-  // A subset trains in seconds; the full run (8,004 digits) is measured by the bench.
-  const trained = await trainPluginModel(vision, {
+  // First start of a miner: no model yet, so it is trained (on a subset, in seconds), saved,
+  // loaded back from disk, shape-checked, and handed to setup.
+  prepared = await setupPluginMiner(vision, {
     dataDir,
     tf: backend.tf,
     log: silent,
+    trainIfMissing: true,
     trainOptions: { subset: 4_000, epochs: 8 },
     onProgress: (p) => progress.push(p),
   });
-  trained.model.dispose();
-  trainedMetrics = trained.result.metrics;
-  const loaded = await loadPluginModel(vision, { dataDir, tf: backend.tf, log: silent });
-  served = await vision.miner.setup({
-    dataDir,
-    log: silent,
-    signal,
-    tensorModel: loaded.model,
-    tf: backend.tf,
-  });
+  served = prepared.pluginModel;
+  trainedMetrics = prepared.trained!.result.metrics;
 }, 240_000);
 
 afterAll(async () => {
-  (served?.model as tfjs.LayersModel | undefined)?.dispose();
+  prepared?.dispose();
   await rm(dataDir, { recursive: true, force: true });
 });
 
