@@ -122,7 +122,7 @@ describe('vision subnet', () => {
       12,
     );
     console.log(`mean rewards over 12 challenges: ${JSON.stringify(rewards)}`);
-    expect(rewards.trained).toBeGreaterThan(rewards.lookup! + 0.05);
+    expect(rewards.trained).toBeGreaterThan(rewards.lookup! + 0.03);
     expect(rewards.lookup).toBeGreaterThan(rewards.random! + 0.3);
     // The lookup cheat is exact on undistorted held-out digits: the distortion is what beats it.
     const { heldOut } = loadDigits();

@@ -9,7 +9,7 @@ export const HIDDEN = [256, 128] as const;
 
 /** Training defaults of `subnetkit train --subnet vision`. */
 export const TRAIN_DEFAULTS = {
-  epochs: 15,
+  epochs: 10,
   batchSize: 64,
   learningRate: 0.001,
   /** Share of each epoch's examples replaced by a freshly distorted copy (the challenge transform). */
