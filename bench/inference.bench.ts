@@ -90,8 +90,8 @@ async function compare(run: Run, clients: number, maxWaitMs: number = BATCHER.ma
  * median ratio, so load from other processes shifts both sides of a round alike. Both sides are
  * means over their slice (GC and scheduling included on each side).
  */
-const EFFICIENCY_ROUNDS = 15;
-const EFFICIENCY_SLICE_MS = 150;
+const EFFICIENCY_ROUNDS = 31;
+const EFFICIENCY_SLICE_MS = 100;
 
 async function batcherEfficiency(tf: Tf): Promise<Figure> {
   const model = visionModel(tf);
