@@ -5,6 +5,7 @@
  * MicroBatcher, so requests that arrive while a batch runs share the next predict call.
  */
 import { MicroBatcher, selectBackend, type Tf, tensorBatchRunner } from '@subnetkit/inference';
+import { buildModel as visionModel, PIXELS } from '@subnetkit/subnet-vision';
 import { pino } from 'pino';
 import type { Figure } from './harness.js';
 
@@ -81,6 +82,75 @@ async function compare(run: Run, clients: number, maxWaitMs: number = BATCHER.ma
   return { unbatched: median(unbatched), batched: median(batched), meanBatch: median(batchSizes) };
 }
 
+/**
+ * `inference.batcher_efficiency_64`: requests/s through the MicroBatcher at 64 closed-loop callers on
+ * the vision subnet's model (784-256-128-10 MLP, one digit per request), divided by the bound
+ * 64 / (time of one 64-row predict through the same runner, back to back). Each round measures a
+ * batcher slice between two predict slices and takes the ratio; the figure is the
+ * median ratio, so load from other processes shifts both sides of a round alike. Both sides are
+ * means over their slice (GC and scheduling included on each side).
+ */
+const EFFICIENCY_ROUNDS = 31;
+const EFFICIENCY_SLICE_MS = 100;
+
+async function batcherEfficiency(tf: Tf): Promise<Figure> {
+  const model = visionModel(tf);
+  const run = tensorBatchRunner(model, { tf });
+  const rows = Array.from({ length: 64 }, (_, r) =>
+    Float32Array.from({ length: PIXELS }, (_, i) => (Math.sin(r * 31 + i) + 1) / 2),
+  );
+  for (let i = 0; i < 20; i++) await run(rows);
+  const ratios: number[] = [];
+  const predictMs: number[] = [];
+  const throughput: number[] = [];
+  const batches: number[] = [];
+  /** Mean time of one 64-row predict, back to back, over one slice. */
+  const predictSlice = async () => {
+    let predicts = 0;
+    const begin = performance.now();
+    while (performance.now() < begin + EFFICIENCY_SLICE_MS) {
+      await run(rows);
+      predicts++;
+    }
+    return (performance.now() - begin) / predicts;
+  };
+  for (let round = 0; round < EFFICIENCY_ROUNDS; round++) {
+    const before = await predictSlice();
+    const batcher = new MicroBatcher({ maxBatchSize: 64, maxWaitMs: 0, maxQueue: 1_000, run });
+    let done = 0;
+    const start = performance.now();
+    const stop = start + EFFICIENCY_SLICE_MS;
+    await Promise.all(
+      rows.map(async (row) => {
+        while (performance.now() < stop) {
+          await batcher.submit(row);
+          done++;
+        }
+      }),
+    );
+    const rps = done / ((performance.now() - start) / 1000);
+    await batcher.close();
+    // Predict slices before and after the batcher slice, so a load change within the round cancels.
+    const t64 = (before + (await predictSlice())) / 2;
+    predictMs.push(t64);
+    throughput.push(rps);
+    batches.push(batcher.stats().meanBatchSize);
+    ratios.push(rps / (64 / (t64 / 1000)));
+  }
+  model.dispose();
+  const t64 = median(predictMs);
+  return {
+    name: 'inference.batcher_efficiency_64',
+    value: Number(median(ratios).toFixed(3)),
+    unit: 'ratio',
+    note:
+      `median over ${EFFICIENCY_ROUNDS} rounds of (req/s through MicroBatcher(maxBatchSize 64, maxWaitMs 0) at 64 closed-loop callers) / ` +
+      `(64 / mean 64-row predict time), the predict time the mean of two ${EFFICIENCY_SLICE_MS} ms slices around the ${EFFICIENCY_SLICE_MS} ms batcher slice of the same round; medians: ` +
+      `${Math.round(median(throughput))} req/s, mean batch ${median(batches).toFixed(1)}, predict ${t64.toFixed(2)} ms ` +
+      `(bound ${Math.round(64 / (t64 / 1000))} req/s); vision 784-256-128-10 MLP; target >= 0.9`,
+  };
+}
+
 export default async function inferenceBench(): Promise<Figure[]> {
   const selected = await selectBackend({ backend: 'wasm', logger: pino({ level: 'silent' }) });
   const { tf } = selected;
@@ -139,6 +209,8 @@ export default async function inferenceBench(): Promise<Figure[]> {
     unit: 'requests/s',
     note: `as inference.throughput_batched_64 but maxWaitMs 2 (every batch of 64 < 256 waits 2 ms); ${method}`,
   });
+
+  figures.push(await batcherEfficiency(tf));
 
   const leaked = tf.memory().numTensors - tensorsBefore;
   if (leaked !== 0) throw new Error(`inference bench leaked ${leaked} tensors`);

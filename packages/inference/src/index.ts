@@ -10,3 +10,4 @@ export * from './io/fs-handler.js';
 export * from './metrics.js';
 export * from './tensor/batch-runner.js';
 export * from './warmup.js';
+export * from './plugin-model.js';

@@ -100,6 +100,28 @@ describe('defineSubnet', () => {
       } as never),
     ).toThrow(/Add streams, so it cannot have miner.forwardBatch.Add/);
   });
+
+  it('accepts a model spec with a train function and checks its fields', () => {
+    const v = valid();
+    const model = { synapse: 'Add', inputShape: [2], outputShape: [1] };
+    const train = () => ({ metrics: { accuracy: 1 }, examples: 1, epochs: 1 });
+    const p = defineSubnet({ ...v, miner: { ...v.miner, model, train } } as never);
+    expect(p.miner.model).toEqual(model);
+    const withModel = (patch: object) =>
+      defineSubnet({ ...v, miner: { ...v.miner, model: { ...model, ...patch }, train } } as never);
+    expect(() => withModel({ synapse: 'Sub' })).toThrow(
+      /miner.model.synapse "Sub" is not one of the synapses \(Add\)/,
+    );
+    expect(() => withModel({ inputShape: [] })).toThrow(/miner.model.inputShape must be a non-empty array/);
+    expect(() => withModel({ outputShape: [0] })).toThrow(/miner.model.outputShape must be/);
+    expect(() => withModel({ dir: '../elsewhere' })).toThrow(/miner.model.dir must be one directory name/);
+    expect(() => defineSubnet({ ...v, miner: { ...v.miner, train } } as never)).toThrow(
+      /miner.train needs miner.model/,
+    );
+    expect(() => defineSubnet({ ...v, miner: { ...v.miner, model, train: 1 } } as never)).toThrow(
+      /miner.train must be a function/,
+    );
+  });
 });
 
 describe('checkRewards', () => {

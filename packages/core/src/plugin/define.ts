@@ -152,6 +152,7 @@ export function defineSubnet<const S extends SynapseMap, Model, Truth>(
       `${where}: miner.setup must be a function that loads or trains the model`,
     );
   }
+  checkModelSpec(where, definition);
   if (
     typeof definition.validator?.challenge !== 'function' ||
     typeof definition.validator?.reward !== 'function'
@@ -159,6 +160,53 @@ export function defineSubnet<const S extends SynapseMap, Model, Truth>(
     throw new SubnetDefinitionError(`${where}: validator needs challenge() and reward() functions`);
   }
   return Object.freeze({ ...definition, kind: 'subnetkit.subnet' as const, synapseNames });
+}
+
+function isShape(value: unknown): value is number[] {
+  return Array.isArray(value) && value.length > 0 && value.every((d) => Number.isSafeInteger(d) && d > 0);
+}
+
+/** Directory names under the data dir: one plain segment, no traversal. */
+const MODEL_DIR_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function checkModelSpec<S extends SynapseMap>(
+  where: string,
+  definition: SubnetDefinition<S, unknown, unknown>,
+) {
+  const { model, train } = definition.miner;
+  if (train !== undefined && typeof train !== 'function') {
+    throw new SubnetDefinitionError(`${where}: miner.train must be a function when given`);
+  }
+  if (model === undefined) {
+    if (train !== undefined) {
+      throw new SubnetDefinitionError(
+        `${where}: miner.train needs miner.model ({ synapse, inputShape, outputShape }) to say where the trained model goes`,
+      );
+    }
+    return;
+  }
+  if (typeof model !== 'object' || model === null) {
+    throw new SubnetDefinitionError(
+      `${where}: miner.model must be an object { synapse, inputShape, outputShape }`,
+    );
+  }
+  if (!(typeof model.synapse === 'string' && model.synapse in definition.synapses)) {
+    throw new SubnetDefinitionError(
+      `${where}: miner.model.synapse ${JSON.stringify(model.synapse)} is not one of the synapses (${Object.keys(definition.synapses).join(', ')})`,
+    );
+  }
+  for (const key of ['inputShape', 'outputShape'] as const) {
+    if (!isShape(model[key])) {
+      throw new SubnetDefinitionError(
+        `${where}: miner.model.${key} must be a non-empty array of positive integers (the per-example shape, without the batch axis)`,
+      );
+    }
+  }
+  if (model.dir !== undefined && !(typeof model.dir === 'string' && MODEL_DIR_RE.test(model.dir))) {
+    throw new SubnetDefinitionError(
+      `${where}: miner.model.dir must be one directory name under the data dir (letters, digits, '.', '_', '-'), e.g. "model"`,
+    );
+  }
 }
 
 /** True when `value` is a plugin made by {@link defineSubnet} (e.g. a dynamically imported default export). */

@@ -79,6 +79,82 @@ export interface MinerSetupContext {
   log: PluginLogger;
   /** Aborted when the miner shuts down during setup (for long training runs). */
   signal: AbortSignal;
+  /**
+   * The tensor model loaded (or trained) by the runner from `miner.model`, when the plugin
+   * declares one: a tfjs `LayersModel`, typed `unknown` because core depends on no tensor library
+   * (`@subnetkit/inference`'s `tensorsOf(ctx)` returns it typed).
+   */
+  tensorModel?: unknown;
+  /** The TensorFlow.js namespace bound to the selected backend, when the runner selected one. */
+  tf?: unknown;
+}
+
+/** One progress report of a training run, sent after every epoch. */
+export interface TrainProgress {
+  /** Epochs finished so far (1-based after the first epoch). */
+  epoch: number;
+  /** Epochs in this run. */
+  epochs: number;
+  /** Training loss of the last epoch. */
+  loss: number;
+  /** Training accuracy of the last epoch, for classifiers. */
+  accuracy?: number;
+  /** Other per-epoch figures (e.g. validation error), by name. */
+  metrics?: Record<string, number>;
+  /** Wall time since training started, in ms. */
+  elapsedMs: number;
+  /** Estimated time to finish, in ms (elapsed per epoch times the epochs left). */
+  etaMs: number;
+}
+
+/** Knobs a caller (e.g. `subnetkit train`) passes to `miner.train`; each plugin documents its defaults. */
+export interface TrainOptions {
+  /** Epochs to train (plugin default when absent). */
+  epochs?: number;
+  /** Train on at most this many examples (tests use a small subset to train in seconds). */
+  subset?: number;
+  /** Seed for shuffling and initialisation, for reproducible runs. */
+  seed?: number;
+}
+
+/**
+ * What `miner.train` receives. The runner has selected the tensor backend; `tf` is the TensorFlow.js
+ * namespace bound to it (typed `unknown` because core depends on no tensor library; cast it to
+ * `typeof import('@tensorflow/tfjs')`, or use `@subnetkit/inference`'s `tensorsOf`).
+ */
+export interface MinerTrainContext extends MinerSetupContext {
+  /** Where the trained model must be saved (`<dataDir>/<miner.model.dir>`), e.g. with inference's `saveModel`. */
+  modelDir: string;
+  options: TrainOptions;
+  /** Call after every epoch; the CLI draws its progress bar from it. */
+  progress(report: TrainProgress): void;
+}
+
+/** What `miner.train` returns: the figures of the finished model. */
+export interface TrainResult {
+  /** Held-out figures of the trained model, by name (e.g. `accuracy`, `mase`). */
+  metrics: Record<string, number>;
+  /** Examples trained on. */
+  examples: number;
+  /** Epochs run. */
+  epochs: number;
+}
+
+/**
+ * How the miner's tensor model is stored and what it must look like. The runner
+ * (`@subnetkit/inference`'s `loadPluginModel`) loads `<dataDir>/<dir>` (model.json + weights.bin,
+ * written by inference's `saveModel`), trains it first when it is missing and the caller allows it,
+ * and refuses to start when its shapes do not match.
+ */
+export interface MinerModelSpec<SynapseName extends string = string> {
+  /** Directory under the data dir holding model.json + weights.bin (default `model`). */
+  dir?: string;
+  /** The synapse this model answers; its request and response schemas fix the shapes below. */
+  synapse: SynapseName;
+  /** Per-example input shape, without the batch axis (e.g. `[28, 28, 1]`). */
+  inputShape: number[];
+  /** Per-example output shape, without the batch axis (e.g. `[10]` class probabilities). */
+  outputShape: number[];
 }
 
 /** The caller of a forward, as verified by the axon (btauth/1) and looked up in the metagraph. */
@@ -140,6 +216,19 @@ export interface MinerSide<S extends SynapseMap, Model> {
   forward: { [K in keyof S]: ForwardFn<S, K, Model> };
   /** Optional batched handlers; when present the runner batches concurrent requests through them. */
   forwardBatch?: { [K in keyof S]?: ForwardBatchFn<S, K, Model> };
+  /**
+   * The tensor model this miner serves: where it is saved and its shapes. When present the runner
+   * loads it before `setup` (passing it as `ctx.tensorModel`), checks its shapes, and refuses to
+   * start with a message naming `subnetkit train --subnet <name>` when it is missing or corrupt.
+   */
+  model?: MinerModelSpec<keyof S & string>;
+  /**
+   * Train the model and save it to `ctx.modelDir`. Present when the plugin can train locally:
+   * `subnetkit train --subnet <name>` calls it, and the miner calls it on first start when the
+   * model is missing and training was allowed. Report every epoch through `ctx.progress` and stop
+   * early when `ctx.signal` aborts.
+   */
+  train?(ctx: MinerTrainContext): TrainResult | Promise<TrainResult>;
 }
 
 /** What a validator's challenge generator receives. */
