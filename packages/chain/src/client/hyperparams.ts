@@ -1,5 +1,6 @@
 /** Subnet hyperparameters, read from chain storage at a block (never hard-coded). */
 import type { Codec } from '@polkadot/types/types';
+import { effectiveActivityCutoff } from './runtime-shape.js';
 import type { StorageReader } from './storage.js';
 
 /** A subnet's hyperparameters. Raw chain integers plus the float conversions of protocol facts 4.5. */
@@ -28,7 +29,13 @@ export interface Hyperparameters {
   burn: bigint;
   networkRegistrationAllowed: boolean;
   /** Optional items: undefined when the runtime does not declare them. */
+  /**
+   * Blocks without weights after which a validator's weights stop counting, as the epoch applies it:
+   * `ActivityCutoff`, or on runtimes with `ActivityCutoffFactorMilli` (spec 425) that factor × tempo / 1000.
+   */
   activityCutoff?: number;
+  /** `ActivityCutoffFactorMilli` (per-mille of tempo) on runtimes that declare it. */
+  activityCutoffFactorMilli?: number;
   kappa?: number;
   rho?: number;
   /** BondsMovingAverage / 1e6. */
@@ -76,6 +83,7 @@ const ITEMS: [keyof Hyperparameters, string, boolean, Conv, boolean][] = [
   ['burn', 'burn', true, big, false],
   ['networkRegistrationAllowed', 'networkRegistrationAllowed', true, bool, false],
   ['activityCutoff', 'activityCutoff', true, num, false],
+  ['activityCutoffFactorMilli', 'activityCutoffFactorMilli', true, num, false],
   ['kappa', 'kappa', true, (c) => num(c) / 65535, false],
   ['rho', 'rho', true, num, false],
   ['bondsMovingAverage', 'bondsMovingAverage', true, (c) => num(c) / 1e6, false],
@@ -123,6 +131,8 @@ export function decodeHyperparameters(
     }
   }
   out.maxWeightLimit = (out.maxWeightsLimit as number) / 65535;
+  out.activityCutoff = effectiveActivityCutoff(out as unknown as Hyperparameters);
+  if (out.activityCutoff === undefined) delete out.activityCutoff;
   if (out.revealPeriodEpochs === undefined) out.revealPeriodEpochs = 1;
   if (out.ownerColdkey === undefined) delete out.ownerColdkey;
   if (out.ownerHotkey === undefined) delete out.ownerHotkey;
