@@ -48,6 +48,7 @@ import { ChainError, type ErrorContext, explainChainError } from './errors.js';
 import { type Hyperparameters, decodeHyperparameters, hyperparameterKeys } from './hyperparams.js';
 import type { EpochInput } from '@subnetkit/core';
 import { type EpochInputOptions, readEpochInputsAt } from './epoch-inputs.js';
+import { type RuntimeShape, detectRuntimeShape, nextEpochBlock } from './runtime-shape.js';
 import { type Metagraph, type SyncOptions, syncMetagraphAt } from './metagraph.js';
 import { NonceManager } from './nonce.js';
 import { StorageReader } from './storage.js';
@@ -151,6 +152,37 @@ export class SubtensorClient {
   /** The SS58 prefix the chain reports (42 on subtensor). */
   get ss58Format(): number {
     return this.api.registry.chainSS58 ?? 42;
+  }
+
+  #shape?: { spec: number; shape: RuntimeShape };
+  /** The connected runtime's shape (legacy spec ≤ 395 or spec 425), re-read after a runtime upgrade. */
+  get runtimeShape(): RuntimeShape {
+    const spec = this.api.runtimeVersion.specVersion.toNumber();
+    if (this.#shape?.spec !== spec)
+      this.#shape = { spec, shape: detectRuntimeShape(this.api.runtimeMetadata) };
+    return this.#shape.shape;
+  }
+
+  /**
+   * The block in which `netuid`'s next epoch runs, seen from the best block (or `at`): the legacy tempo rule,
+   * or on spec-425 runtimes `LastEpochBlock + tempo` / `PendingEpochAt`. Undefined when tempo is 0.
+   */
+  async nextEpochBlock(netuid: number, at?: BlockRef): Promise<number | undefined> {
+    const ref = at ?? (await this.block());
+    const tempo = Number((await this.query('tempo', [netuid], ref))?.toString() ?? 0);
+    const schedule = this.runtimeShape.epochSchedule;
+    if (schedule === 'legacy') return nextEpochBlock(schedule, { block: ref.number, netuid, tempo });
+    const [last, pending] = await Promise.all([
+      this.query('lastEpochBlock', [netuid], ref),
+      this.query('pendingEpochAt', [netuid], ref),
+    ]);
+    return nextEpochBlock(schedule, {
+      block: ref.number,
+      netuid,
+      tempo,
+      lastEpochBlock: Number(last?.toString() ?? 0),
+      pendingEpochAt: Number(pending?.toString() ?? 0),
+    });
   }
 
   get #tx(): TxLike<SubmittableExtrinsic<'promise'>> {

@@ -6,6 +6,7 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import { SUBTENSOR_SIGNED_EXTENSIONS } from '@subnetkit/core';
 import { ChainError } from './errors.js';
 import { resolveChainUrl } from './networks.js';
+import { declareMetadataExtensions } from './runtime-shape.js';
 
 /** Connection tuning. */
 export interface ConnectionOptions {
@@ -98,8 +99,12 @@ export async function openConnection(chain: string, opts: ConnectionOptions = {}
     });
     await Promise.race([provider.isReady, timedOut]);
     opened = true;
-    api = new ApiPromise({ provider, signedExtensions: SUBTENSOR_SIGNED_EXTENSIONS, noInitWarn: true });
+    // Kept by reference: @polkadot/api re-reads it on runtime upgrades, so the entries derived from the
+    // metadata below stay declared.
+    const signedExtensions = { ...SUBTENSOR_SIGNED_EXTENSIONS };
+    api = new ApiPromise({ provider, signedExtensions, noInitWarn: true });
     await Promise.race([api.isReadyOrError, timedOut]);
+    declareMetadataExtensions(api.runtimeMetadata, signedExtensions);
   } catch (e) {
     clearTimeout(deadline);
     await api?.disconnect().catch(() => undefined);

@@ -117,7 +117,8 @@ export async function readEpochInputsAt(
         accrual,
     hyperparameters: {
       tempo: Number(v.tempo),
-      activityCutoff: Number(v.activityCutoff),
+      // The cutoff the epoch applies (ActivityCutoffFactorMilli × tempo on spec-425 runtimes).
+      activityCutoff: meta.hyperparameters.activityCutoff ?? Number(v.activityCutoff),
       kappa: Number(v.kappa),
       bondsMovingAverage: Number(v.bondsMovingAverage),
       bondsPenalty: Number(v.bondsPenalty),

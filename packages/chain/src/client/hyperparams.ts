@@ -1,6 +1,7 @@
 /** Subnet hyperparameters, read from chain storage at a block (never hard-coded). */
 import type { Codec } from '@polkadot/types/types';
 import { u16ToFloat } from '@subnetkit/core';
+import { effectiveActivityCutoff } from './runtime-shape.js';
 import type { StorageReader } from './storage.js';
 
 /** A subnet's hyperparameters. Raw chain integers plus the float conversions of protocol facts 4.5. */
@@ -29,7 +30,13 @@ export interface Hyperparameters {
   burn: bigint;
   networkRegistrationAllowed: boolean;
   /** Optional items: undefined when the runtime does not declare them. */
+  /**
+   * Blocks without weights after which a validator's weights stop counting, as the epoch applies it:
+   * `ActivityCutoff`, or on runtimes with `ActivityCutoffFactorMilli` (spec 425) that factor × tempo / 1000.
+   */
   activityCutoff?: number;
+  /** `ActivityCutoffFactorMilli` (per-mille of tempo) on runtimes that declare it. */
+  activityCutoffFactorMilli?: number;
   kappa?: number;
   rho?: number;
   /** BondsMovingAverage / 1e6. */
@@ -77,6 +84,7 @@ const ITEMS: [keyof Hyperparameters, string, boolean, Conv, boolean][] = [
   ['burn', 'burn', true, big, false],
   ['networkRegistrationAllowed', 'networkRegistrationAllowed', true, bool, false],
   ['activityCutoff', 'activityCutoff', true, num, false],
+  ['activityCutoffFactorMilli', 'activityCutoffFactorMilli', true, num, false],
   ['kappa', 'kappa', true, (c) => u16ToFloat(num(c)), false],
   ['rho', 'rho', true, num, false],
   ['bondsMovingAverage', 'bondsMovingAverage', true, (c) => num(c) / 1e6, false],
@@ -124,6 +132,8 @@ export function decodeHyperparameters(
     }
   }
   out.maxWeightLimit = u16ToFloat(out.maxWeightsLimit as number);
+  out.activityCutoff = effectiveActivityCutoff(out as unknown as Hyperparameters);
+  if (out.activityCutoff === undefined) delete out.activityCutoff;
   if (out.revealPeriodEpochs === undefined) out.revealPeriodEpochs = 1;
   if (out.ownerColdkey === undefined) delete out.ownerColdkey;
   if (out.ownerHotkey === undefined) delete out.ownerHotkey;

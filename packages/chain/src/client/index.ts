@@ -56,6 +56,17 @@ export {
   readBeaconInfo,
 } from './timelock.js';
 export { NETWORKS, type NetworkName, resolveChainUrl } from './networks.js';
+export {
+  type EpochSchedule,
+  type EpochScheduleState,
+  type ExtensionShape,
+  type RuntimeShape,
+  declareMetadataExtensions,
+  detectRuntimeShape,
+  effectiveActivityCutoff,
+  metadataSignedExtensions,
+  nextEpochBlock,
+} from './runtime-shape.js';
 export { NonceManager } from './nonce.js';
 export { STORAGE_BATCH, StorageReader } from './storage.js';
 export {
