@@ -4,7 +4,7 @@ import { Metadata, Struct, TypeRegistry } from '@polkadot/types';
 import { expandMetadata } from '@polkadot/types/metadata/decorate';
 import { compactStripLength, u8aToHex } from '@polkadot/util';
 import { describe, expect, it } from 'vitest';
-import { SUBTENSOR_SIGNED_EXTENSIONS } from './extensions.js';
+import { SUBTENSOR_SIGNED_EXTENSIONS } from '@subnetkit/core';
 import { decodeHyperparameters, hyperparameterKeys } from './hyperparams.js';
 import {
   declareMetadataExtensions,
