@@ -14,11 +14,17 @@ export {
   type ServiceOptions,
 } from './service-config.js';
 export {
+  defaultLocalnetDataDir,
+  defaultMinerCount,
   type Localnet,
   type LocalnetNeuron,
   type LocalnetOptions,
+  type MinerTier,
+  minerTiers,
+  rankByWeight,
   startLocalnet,
 } from './localnet/localnet.js';
+export { scaffoldSubnet, type ScaffoldOptions, type ScaffoldResult } from './commands/new.js';
 export { ensureRedis, type LocalRedis, redisAnswers } from './localnet/redis.js';
 
 /** Build the `subnetkit` program with every subcommand registered. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,26 @@ describe('loadSubnetPlugin', () => {
     writeFileSync(join(dir, 'plain.mjs'), 'export default { name: "x" };\n');
     await expect(loadSubnetPlugin('./plain.mjs', dir)).rejects.toThrow(
       /not a subnet; export default defineSubnet/,
+    );
+  });
+
+  it('loads a subnet package directory through its package.json entry, and says when it is not built', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'subnetkit-loader-'));
+    const pkg = join(dir, 'my-subnet');
+    mkdirSync(join(pkg, 'dist'), { recursive: true });
+    writeFileSync(
+      join(pkg, 'package.json'),
+      JSON.stringify({ name: 'my-subnet', type: 'module', exports: { '.': { default: './dist/index.js' } } }),
+    );
+    await expect(loadSubnetPlugin('my-subnet', dir)).rejects.toThrow(
+      /entry .*dist\/index\.js does not exist; build it first \(npm run build in .*my-subnet\)/,
+    );
+    const echoUrl = import.meta.resolve('@subnetkit/subnet-echo');
+    writeFileSync(join(pkg, 'dist', 'index.js'), `export { default } from ${JSON.stringify(echoUrl)};\n`);
+    expect((await loadSubnetPlugin('my-subnet', dir)).name).toBe('echo');
+    expect((await loadSubnetPlugin(pkg)).name).toBe('echo');
+    await expect(loadSubnetPlugin('./', mkdtempSync(join(tmpdir(), 'subnetkit-loader-')))).rejects.toThrow(
+      /directory without package.json/,
     );
   });
 });

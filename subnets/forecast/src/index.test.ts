@@ -139,7 +139,13 @@ describe('forecast subnet', () => {
   });
 
   it('ranks trained > seasonal naive > random on fresh series', async () => {
-    const noise = seededRandom(5);
+    const baseline = (name: string, s: Series) =>
+      Promise.resolve(
+        forecast.miner.baselines![name]!.forward.Forecast(
+          { history: s.history },
+          { model: null, signal, log: silent, caller: { hotkey: 'v' } },
+        ),
+      );
     const miners: Record<string, (s: Series) => number[] | Promise<number[]>> = {
       trained: async (s) =>
         (
@@ -148,15 +154,11 @@ describe('forecast subnet', () => {
             { model: served, signal, log: silent, caller: { hotkey: 'v' } },
           )
         ).forecast,
-      naive: (s) => seasonalNaive(s.history),
-      // Random: uniform between the smallest and largest known value of the history.
-      random: (s) => {
-        const known = s.history.filter((v): v is number => v !== null);
-        const lo = Math.min(...known);
-        const hi = Math.max(...known);
-        return Array.from({ length: HORIZON }, () => lo + noise() * (hi - lo));
-      },
+      // The plugin's own baseline miners (what localnet runs): seasonal naive, then random.
+      naive: async (s) => (await baseline('seasonal-naive', s)).forecast,
+      random: async (s) => (await baseline('random', s)).forecast,
     };
+    expect(Object.keys(forecast.miner.baselines ?? {})).toEqual(['seasonal-naive', 'random']);
     const names = Object.keys(miners);
     const sums = Object.fromEntries(names.map((n) => [n, 0])) as Record<string, number>;
     const rounds = 150;

@@ -10,8 +10,16 @@ import { type RequestOf, type ResponseOf, defineSubnet, seededRandom } from '@su
 import { saveModel, type Tf, tensorsOf } from '@subnetkit/inference';
 import { Type } from '@sinclair/typebox';
 import type * as tfjs from '@tensorflow/tfjs';
-import { buildModel, forecastMany, TRAIN_DEFAULTS, trainingSeries, trainModel, WINDOW } from './model.js';
-import { generateSeries, HISTORY, HORIZON, mae, scoreForecast, seasonalNaive } from './series.js';
+import {
+  buildModel,
+  forecastMany,
+  TRAIN_DEFAULTS,
+  trainingSeries,
+  trainModel,
+  UNDER_TRAINED,
+  WINDOW,
+} from './model.js';
+import { fillGaps, generateSeries, HISTORY, HORIZON, mae, scoreForecast, seasonalNaive } from './series.js';
 
 export {
   buildModel,
@@ -19,6 +27,7 @@ export {
   TRAIN_DEFAULTS,
   trainingSeries,
   trainModel,
+  UNDER_TRAINED,
   WINDOW,
   windowOf,
 } from './model.js';
@@ -89,6 +98,17 @@ export function evaluate(tf: Tf, model: Pick<tfjs.LayersModel, 'predict'>, count
   return { score: score / count, relative_mae: relMae / count };
 }
 
+/** The random baseline: HORIZON values drawn uniformly between the history's min and max. */
+export function randomForecast(
+  history: readonly (number | null)[],
+  random: () => number = Math.random,
+): number[] {
+  const known = fillGaps(history);
+  const lo = Math.min(...known);
+  const hi = Math.max(...known);
+  return Array.from({ length: HORIZON }, () => lo + random() * (hi - lo));
+}
+
 export default defineSubnet({
   name: 'forecast',
   description:
@@ -129,6 +149,17 @@ export default defineSubnet({
           ctx.model.model,
           reqs.map((r) => r.history),
         ).map((forecast) => ({ forecast })),
+    },
+    underTrained: UNDER_TRAINED,
+    baselines: {
+      'seasonal-naive': {
+        description: 'the last season of the history, repeated (what the reward scores 0.5)',
+        forward: { Forecast: (req) => ({ forecast: seasonalNaive(req.history) }) },
+      },
+      random: {
+        description: "uniform values between the history's minimum and maximum",
+        forward: { Forecast: (req) => ({ forecast: randomForecast(req.history) }) },
+      },
     },
   },
   validator: {

@@ -15,6 +15,12 @@ export const TRAIN_DEFAULTS = {
   seed: 1,
 } as const;
 
+/**
+ * The short run of localnet's "under-trained" miner (`miner.underTrained`): measured to score
+ * between the fully trained model and the best baseline (see the README).
+ */
+export const UNDER_TRAINED = { subset: 3_000, epochs: 3 } as const;
+
 /** A window normalised by its own mean and spread, so one model serves every level and scale. */
 export interface Window {
   input: Float32Array;

@@ -11,7 +11,8 @@ import { saveModel, type Tf, tensorsOf } from '@subnetkit/inference';
 import { Type } from '@sinclair/typebox';
 import type * as tfjs from '@tensorflow/tfjs';
 import { CLASSES, loadDigits, PIXELS, subsetOf } from './data.js';
-import { accuracyOn, buildModel, classifyRows, TRAIN_DEFAULTS, trainModel } from './model.js';
+import { lookupAnswers, randomAnswers } from './baselines.js';
+import { accuracyOn, buildModel, classifyRows, TRAIN_DEFAULTS, trainModel, UNDER_TRAINED } from './model.js';
 import { seededRandom } from '@subnetkit/core';
 import { transformDigit } from './transform.js';
 
@@ -27,7 +28,15 @@ export {
   subsetOf,
 } from './data.js';
 export { lookupAnswers, randomAnswers } from './baselines.js';
-export { accuracyOn, buildModel, classifyRows, HIDDEN, TRAIN_DEFAULTS, trainModel } from './model.js';
+export {
+  accuracyOn,
+  buildModel,
+  classifyRows,
+  HIDDEN,
+  TRAIN_DEFAULTS,
+  trainModel,
+  UNDER_TRAINED,
+} from './model.js';
 export { CHALLENGE_STRENGTH, type TransformStrength, transformDigit } from './transform.js';
 
 /** Most images in one Classify request. */
@@ -164,6 +173,18 @@ export default defineSubnet({
     },
     forwardBatch: {
       Classify: (reqs, ctx) => classifyBatch(ctx.model, reqs),
+    },
+    underTrained: UNDER_TRAINED,
+    baselines: {
+      lookup: {
+        description: 'the label of the nearest of the 10,000 public mnist images (no model)',
+        setup: async (ctx): Promise<Tf> => (ctx.tf as Tf | undefined) ?? (await import('@tensorflow/tfjs')),
+        forward: { Classify: (req, ctx) => ({ digits: lookupAnswers(ctx.model, req.images) }) },
+      },
+      random: {
+        description: 'a uniformly random digit per image',
+        forward: { Classify: (req) => ({ digits: randomAnswers(req.images) }) },
+      },
     },
   },
   validator: {

@@ -17,6 +17,12 @@ export const TRAIN_DEFAULTS = {
   seed: 1,
 } as const;
 
+/**
+ * The short run of localnet's "under-trained" miner (`miner.underTrained`): measured to score
+ * between the fully trained model and the best baseline (see the README).
+ */
+export const UNDER_TRAINED = { epochs: 3 } as const;
+
 /** A 784-256-128-10 MLP with seeded initialisers and softmax output. */
 export function buildModel(tf: Tf, seed: number = TRAIN_DEFAULTS.seed): tfjs.Sequential {
   const model = tf.sequential();

@@ -3,6 +3,7 @@ import { registerDemoCommand } from './demo.js';
 import { registerDevnetCommand } from './devnet.js';
 import { registerLocalnetCommand } from './localnet.js';
 import { registerMinerCommand } from './miner.js';
+import { registerNewCommand } from './new.js';
 import { registerStakeCommand } from './stake.js';
 import { registerSubnetCommand } from './subnet.js';
 import { registerValidatorCommand } from './validator.js';
@@ -12,6 +13,7 @@ import { registerWeightsCommand } from './weights.js';
 /** Every subcommand, in the order `subnetkit --help` lists them. */
 export const COMMANDS: ((program: Command) => void)[] = [
   registerLocalnetCommand,
+  registerNewCommand,
   registerDemoCommand,
   registerDevnetCommand,
   registerWalletCommand,

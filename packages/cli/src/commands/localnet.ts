@@ -1,11 +1,18 @@
 import type { Command } from 'commander';
-import { type Localnet, type LocalnetNeuron, startLocalnet } from '../localnet/localnet.js';
+import {
+  defaultLocalnetDataDir,
+  type Localnet,
+  type LocalnetNeuron,
+  rankByWeight,
+  startLocalnet,
+} from '../localnet/localnet.js';
 import { createLogger } from '../logger.js';
 import { loadSubnetPlugin } from '../plugin-loader.js';
 
 interface LocalnetFlags {
   subnet: string;
-  miners: number;
+  miners?: number;
+  dataDir?: string;
   port: number;
   blockTime: number;
   tempo: number;
@@ -70,12 +77,19 @@ export function registerLocalnetCommand(program: Command): void {
     .description(
       'start a whole local subnet in one process: devnet, a staked validator, miners serving axons, evaluation rounds on Redis and weights on chain',
     )
-    .option('--subnet <package or path>', 'subnet plugin to run', 'echo')
+    .option(
+      '--subnet <name, package or path>',
+      'subnet to run: echo, vision, forecast, a package name or a subnet package directory',
+      'echo',
+    )
     .option(
       '--miners <n>',
-      'number of miners (the echo subnet gives them different qualities)',
+      'number of miners, taking the quality tiers in turn (default: 3 for echo; trained, under-trained and each baseline for a subnet with a model)',
       intFlag('miners', 1),
-      3,
+    )
+    .option(
+      '--data-dir <dir>',
+      `where trained models are kept between runs (default ${defaultLocalnetDataDir('<subnet>')})`,
     )
     .option('--port <n>', 'devnet WebSocket port (0 picks a free one)', intFlag('port', 0), 9944)
     .option('--block-time <ms>', 'devnet block time in ms', intFlag('block-time', 10), 250)
@@ -109,7 +123,8 @@ export function registerLocalnetCommand(program: Command): void {
       const plugin = await loadSubnetPlugin(flags.subnet);
       const net = await startLocalnet({
         plugin,
-        miners: flags.miners,
+        ...(flags.miners !== undefined ? { miners: flags.miners } : {}),
+        ...(flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}),
         port: flags.port,
         blockTimeMs: flags.blockTime,
         tempo: flags.tempo,
@@ -130,6 +145,7 @@ export function registerLocalnetCommand(program: Command): void {
           console.log(JSON.stringify({ url: net.devnet.url, netuid: net.netuid, ...snap }, null, 2));
         } else {
           printTable(snap.neurons, snap.block);
+          console.log(`weights rank the miners: ${rankByWeight(snap.neurons)}`);
           console.log(
             `subnet "${plugin.name}" ran ${await net.roundsScored()} rounds; the validator's weights are on chain at ${net.devnet.url}`,
           );

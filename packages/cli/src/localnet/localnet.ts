@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { connect, type SubtensorClient } from '@subnetkit/chain';
-import type { SubnetPlugin } from '@subnetkit/core';
+import { baselinePlugin, DEFAULT_UNDER_TRAINED, type SubnetPlugin } from '@subnetkit/core';
 import { type Devnet, startDevnet } from '@subnetkit/devnet';
+import {
+  formatTrainProgress,
+  type InferenceBackend,
+  type PreparedPluginMiner,
+  selectBackend,
+  setupPluginMiner,
+} from '@subnetkit/inference';
 import { type RunningMiner, startMiner, subtensorMinerChain } from '@subnetkit/miner';
 import { makeEchoModel } from '@subnetkit/subnet-echo';
 import {
@@ -22,8 +29,13 @@ import { ensureRedis, type LocalRedis } from './redis.js';
 
 export interface LocalnetOptions {
   plugin: SubnetPlugin;
-  /** Number of miners (default 3). */
+  /** Number of miners (default: 3 for echo, else one per quality tier of the plugin, see {@link minerTiers}). */
   miners?: number;
+  /**
+   * Where the trained and under-trained models are kept between runs (default
+   * `~/.subnetkit/localnet/<subnet>`): a missing model is trained there, with progress, once.
+   */
+  dataDir?: string;
   /** Devnet WebSocket port (0 = any free port). */
   port?: number;
   /** Devnet block time in ms (default 250, subtensor's fast localnet). */
@@ -75,13 +87,137 @@ const ECHO_QUALITIES: { role: string; env: Record<string, string> }[] = [
 
 const COLDKEYS = ['//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie'];
 
-function minerPlugin(plugin: SubnetPlugin, i: number): { plugin: SubnetPlugin; role: string } {
-  if (plugin.name !== 'echo') return { plugin, role: 'miner' };
-  const q = ECHO_QUALITIES[i % ECHO_QUALITIES.length]!;
-  return {
-    plugin: { ...plugin, miner: { ...plugin.miner, setup: () => makeEchoModel(q.env) } } as SubnetPlugin,
-    role: `miner (${q.role})`,
-  };
+/**
+ * One quality of miner localnet runs: `trained` (the plugin's full `miner.train`), `under-trained`
+ * (`miner.underTrained`: a short run), a `baseline` of `miner.baselines` (no learning), `echo` (the
+ * echo subnet's injected faults), or `plain` (the plugin as it is, for a subnet without a model).
+ */
+export type MinerTier =
+  | { kind: 'trained' | 'under-trained' | 'plain'; role: string }
+  | { kind: 'baseline'; role: string; baseline: string }
+  | { kind: 'echo'; role: string; env: Record<string, string> };
+
+/**
+ * The qualities of miner localnet registers for `plugin`, from the one the weights should rank
+ * highest to the lowest: trained, under-trained, then the plugin's baselines in declared order
+ * (e.g. vision: trained, under-trained, lookup, random). Miners take them in turn.
+ */
+export function minerTiers(plugin: SubnetPlugin): MinerTier[] {
+  if (plugin.name === 'echo') {
+    return ECHO_QUALITIES.map((q) => ({ kind: 'echo', role: `miner (${q.role})`, env: q.env }));
+  }
+  const tiers: MinerTier[] = plugin.miner.model
+    ? [{ kind: 'trained', role: 'miner (trained)' }]
+    : [{ kind: 'plain', role: 'miner' }];
+  if (plugin.miner.model && plugin.miner.train)
+    tiers.push({ kind: 'under-trained', role: 'miner (under-trained)' });
+  for (const baseline of Object.keys(plugin.miner.baselines ?? {})) {
+    tiers.push({ kind: 'baseline', role: `miner (${baseline})`, baseline });
+  }
+  return tiers;
+}
+
+/** The miners' roles from the highest weight on chain to the lowest, e.g. `trained > under-trained > random`. */
+export function rankByWeight(neurons: readonly LocalnetNeuron[]): string {
+  const miners = neurons.filter((n) => n.role !== 'validator').sort((a, b) => b.weight - a.weight);
+  return miners
+    .map(
+      (n, i) =>
+        `${i > 0 ? (n.weight === miners[i - 1]!.weight ? ' = ' : ' > ') : ''}${n.role.replace(/^miner \((.*)\)$/, '$1')}`,
+    )
+    .join('');
+}
+
+/** Miners localnet starts when `--miners` is not given: 3 for echo, else one per tier. */
+export function defaultMinerCount(plugin: SubnetPlugin): number {
+  return plugin.name === 'echo' ? 3 : minerTiers(plugin).length;
+}
+
+/** `~/.subnetkit/localnet/<subnet>`: where localnet keeps a subnet's trained models. */
+export function defaultLocalnetDataDir(subnet: string): string {
+  return join(homedir(), '.subnetkit', 'localnet', subnet);
+}
+
+/**
+ * Turns tiers into plugins the miner runs as they are: the tensor tiers load their model from
+ * `<dataDir>/<tier>` (training it first, with progress in the log, when it is missing) and serve
+ * the plugin's handlers with it; a baseline serves its own handlers. Each tier is prepared once.
+ */
+class TierPlugins {
+  private readonly prepared = new Map<string, Promise<PreparedPluginMiner<unknown>>>();
+  private backend: Promise<InferenceBackend> | undefined;
+
+  constructor(
+    private readonly plugin: SubnetPlugin,
+    private readonly dataDir: string,
+    private readonly log: Logger,
+  ) {}
+
+  private tensors(): Promise<InferenceBackend> {
+    this.backend ??= selectBackend({ logger: this.log.child({ component: 'inference' }, { level: 'warn' }) });
+    return this.backend;
+  }
+
+  async pluginFor(tier: MinerTier): Promise<{ plugin: SubnetPlugin; backend?: string }> {
+    const plugin = this.plugin;
+    if (tier.kind === 'plain') return { plugin };
+    if (tier.kind === 'echo') {
+      return {
+        plugin: {
+          ...plugin,
+          miner: { ...plugin.miner, setup: () => makeEchoModel(tier.env) },
+        } as SubnetPlugin,
+      };
+    }
+    const { tf, backend, device } = await this.tensors();
+    if (tier.kind === 'baseline') {
+      const base = baselinePlugin(plugin, tier.baseline);
+      return {
+        plugin: { ...base, miner: { ...base.miner, setup: (ctx) => base.miner.setup({ ...ctx, tf }) } },
+        backend: `${backend}/${device}`,
+      };
+    }
+    let ready = this.prepared.get(tier.kind);
+    if (!ready) {
+      ready = this.prepare(tier.kind, tier.role, tf);
+      this.prepared.set(tier.kind, ready);
+    }
+    const { pluginModel } = await ready;
+    const { setup: _setup, model: _model, train: _train, ...handlers } = plugin.miner;
+    return {
+      // The model is loaded already: the miner only serves it with the plugin's handlers.
+      plugin: { ...plugin, miner: { ...handlers, setup: () => pluginModel } } as SubnetPlugin,
+      backend: `${backend}/${device}`,
+    };
+  }
+
+  private async prepare(kind: 'trained' | 'under-trained', role: string, tf: InferenceBackend['tf']) {
+    const dataDir = join(this.dataDir, kind);
+    const trainOptions = kind === 'trained' ? {} : (this.plugin.miner.underTrained ?? DEFAULT_UNDER_TRAINED);
+    const prepared = await setupPluginMiner(this.plugin, {
+      dataDir,
+      tf,
+      log: this.log.child({ component: kind }, { level: 'warn' }),
+      trainIfMissing: true,
+      trainOptions,
+      onProgress: (p) => this.log.info(`training the ${role} model: ${formatTrainProgress(p)}`),
+    });
+    const trained = prepared.trained;
+    this.log.info(
+      trained
+        ? `${role}: trained in ${(trained.elapsedMs / 1000).toFixed(1)} s (${Object.entries(
+            trained.result.metrics,
+          )
+            .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+            .join(', ')}), saved to ${prepared.dir}`
+        : `${role}: model loaded from ${prepared.dir}`,
+    );
+    return prepared;
+  }
+
+  async dispose(): Promise<void> {
+    for (const ready of this.prepared.values()) (await ready.catch(() => undefined))?.dispose();
+  }
 }
 
 /**
@@ -91,17 +227,17 @@ function minerPlugin(plugin: SubnetPlugin, i: number): { plugin: SubnetPlugin; r
  */
 export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
   const log = opts.logger;
-  const minerCount = opts.miners ?? 3;
+  const minerCount = opts.miners ?? defaultMinerCount(opts.plugin);
   if (minerCount > COLDKEYS.length * 8)
     throw new Error(`--miners ${minerCount}: at most ${COLDKEYS.length * 8}`);
   await cryptoWaitReady();
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
   const validatorKey = keyring.addFromUri('//Alice//validator');
-  const dataDir = mkdtempSync(join(tmpdir(), 'subnetkit-localnet-'));
+  const scratchDir = mkdtempSync(join(tmpdir(), 'subnetkit-localnet-'));
   const redis: LocalRedis = await ensureRedis(opts.redis ?? 'redis://127.0.0.1:6379', (m) => log.info(m));
   const keyPrefix = `subnetkit:localnet:${randomUUID()}`;
   const cleanups: (() => Promise<void>)[] = [
-    async () => rmSync(dataDir, { recursive: true, force: true }),
+    async () => rmSync(scratchDir, { recursive: true, force: true }),
     () => redis.stop(),
   ];
   const stopAll = async () => {
@@ -109,6 +245,20 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
       await fn().catch((err) => log.warn({ err }, 'cleanup failed'));
   };
   try {
+    // Models first: a first run trains them (minutes for a real subnet) before anything listens.
+    const tierPlugins = new TierPlugins(
+      opts.plugin,
+      opts.dataDir ?? defaultLocalnetDataDir(opts.plugin.name),
+      log,
+    );
+    cleanups.push(() => tierPlugins.dispose());
+    const tiers = minerTiers(opts.plugin);
+    const minerPlugins = [];
+    for (let i = 0; i < minerCount; i++) {
+      const tier = tiers[i % tiers.length]!;
+      minerPlugins.push({ ...(await tierPlugins.pluginFor(tier)), role: tier.role });
+    }
+
     const devnet = await startDevnet({
       port: opts.port ?? 9944,
       blockTime: opts.blockTimeMs ?? 250,
@@ -148,7 +298,7 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
     const roles = new Map<string, string>([[validatorKey.address, 'validator']]);
     const miners: RunningMiner[] = [];
     for (const [i, hotkey] of minerKeys.entries()) {
-      const { plugin, role } = minerPlugin(opts.plugin, i);
+      const { plugin, role, backend } = minerPlugins[i]!;
       roles.set(hotkey.address, role);
       const minerClient = await connect(devnet.url);
       cleanups.push(() => minerClient.close());
@@ -161,7 +311,8 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
         host: '127.0.0.1',
         externalIp: '127.0.0.1',
         metagraphRefreshMs: 2_000,
-        dataDir: mkdtempSync(join(dataDir, `miner-${i}-`)),
+        dataDir: mkdtempSync(join(scratchDir, `miner-${i}-`)),
+        ...(backend ? { backend } : {}),
         logger: log.child({ component: `miner-${i}` }, { level: 'warn' }),
       });
       cleanups.push(() => miner.stop());

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
+import { baselinePlugin } from './baseline.js';
 import { checkRewards, defineSubnet, isSubnetPlugin, SubnetDefinitionError, seededRandom } from './define.js';
 
 const Add = {
@@ -121,6 +122,63 @@ describe('defineSubnet', () => {
     expect(() => defineSubnet({ ...v, miner: { ...v.miner, model, train: 1 } } as never)).toThrow(
       /miner.train must be a function/,
     );
+  });
+
+  it('checks baseline miners and the under-trained options', () => {
+    const v = valid();
+    const zero = { description: 'always 0', forward: { Add: () => ({ sum: 0 }) } };
+    const p = defineSubnet({ ...v, miner: { ...v.miner, baselines: { zero } } } as never);
+    expect(Object.keys(p.miner.baselines ?? {})).toEqual(['zero']);
+    const withBaseline = (b: object, name = 'zero') =>
+      defineSubnet({ ...v, miner: { ...v.miner, baselines: { [name]: b } } } as never);
+    expect(() => withBaseline({ ...zero, forward: {} })).toThrow(
+      /miner.baselines.zero.forward.Add is missing; a baseline serves every synapse/,
+    );
+    expect(() => withBaseline({ ...zero, description: '' })).toThrow(/baselines.zero.description must say/);
+    expect(() => withBaseline({ ...zero, setup: 1 })).toThrow(/baselines.zero.setup must be a function/);
+    expect(() => withBaseline(zero, 'Zero Miner')).toThrow(/lowercase letters, digits and dashes/);
+    expect(() => defineSubnet({ ...v, miner: { ...v.miner, underTrained: { epochs: 1 } } } as never)).toThrow(
+      /miner.underTrained needs miner.train/,
+    );
+    const model = { synapse: 'Add', inputShape: [2], outputShape: [1] };
+    const train = () => ({ metrics: {}, examples: 1, epochs: 1 });
+    expect(() =>
+      defineSubnet({ ...v, miner: { ...v.miner, model, train, underTrained: { epochs: 0 } } } as never),
+    ).toThrow(/miner.underTrained.epochs must be a positive integer/);
+  });
+});
+
+describe('baselinePlugin', () => {
+  it('serves a baseline with its own setup and handlers, and names the baselines a plugin has', async () => {
+    const v = valid();
+    const model = { synapse: 'Add', inputShape: [2], outputShape: [1] };
+    const train = () => ({ metrics: {}, examples: 1, epochs: 1 });
+    const plugin = defineSubnet({
+      ...v,
+      miner: {
+        ...v.miner,
+        model,
+        train,
+        baselines: {
+          offset: {
+            description: 'adds one too many',
+            setup: () => 1,
+            forward: {
+              Add: (r: { a: number; b: number }, ctx: { model: number }) => ({ sum: r.a + r.b + ctx.model }),
+            },
+          },
+        },
+      },
+    } as never);
+    const base = baselinePlugin(plugin, 'offset');
+    expect(base.name).toBe('adder');
+    expect(base.validator).toBe(plugin.validator);
+    expect(base.miner.model).toBeUndefined();
+    expect(base.miner.train).toBeUndefined();
+    const ctxModel = await base.miner.setup({} as never);
+    expect(base.miner.forward.Add!({ a: 1, b: 2 }, { model: ctxModel } as never)).toEqual({ sum: 4 });
+    expect(() => baselinePlugin(plugin, 'lookup')).toThrow(/has no baseline miner "lookup"; it has offset/);
+    expect(() => baselinePlugin(defineSubnet(v), 'x')).toThrow(/declares no miner.baselines/);
   });
 });
 

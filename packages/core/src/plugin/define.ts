@@ -153,6 +153,7 @@ export function defineSubnet<const S extends SynapseMap, Model, Truth>(
     );
   }
   checkModelSpec(where, definition);
+  checkBaselines(where, definition);
   if (
     typeof definition.validator?.challenge !== 'function' ||
     typeof definition.validator?.reward !== 'function'
@@ -206,6 +207,52 @@ function checkModelSpec<S extends SynapseMap>(
     throw new SubnetDefinitionError(
       `${where}: miner.model.dir must be one directory name under the data dir (letters, digits, '.', '_', '-'), e.g. "model"`,
     );
+  }
+}
+
+/** Baseline miners serve every synapse with functions; `underTrained` needs `train`. */
+function checkBaselines<S extends SynapseMap>(
+  where: string,
+  definition: SubnetDefinition<S, unknown, unknown>,
+) {
+  const { baselines, underTrained, train } = definition.miner;
+  if (underTrained !== undefined) {
+    if (train === undefined) {
+      throw new SubnetDefinitionError(`${where}: miner.underTrained needs miner.train to train with`);
+    }
+    for (const key of ['epochs', 'subset'] as const) {
+      const n = underTrained[key];
+      if (n !== undefined && !(Number.isSafeInteger(n) && n > 0)) {
+        throw new SubnetDefinitionError(`${where}: miner.underTrained.${key} must be a positive integer`);
+      }
+    }
+  }
+  if (baselines === undefined) return;
+  if (typeof baselines !== 'object' || baselines === null) {
+    throw new SubnetDefinitionError(`${where}: miner.baselines must be an object of baseline miners by name`);
+  }
+  for (const [name, baseline] of Object.entries(baselines)) {
+    const at = `${where}: miner.baselines.${name}`;
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) {
+      throw new SubnetDefinitionError(`${at}: a baseline name is lowercase letters, digits and dashes`);
+    }
+    if (typeof baseline?.description !== 'string' || baseline.description.length === 0) {
+      throw new SubnetDefinitionError(`${at}.description must say in one line what it answers`);
+    }
+    if (baseline.setup !== undefined && typeof baseline.setup !== 'function') {
+      throw new SubnetDefinitionError(`${at}.setup must be a function when given`);
+    }
+    for (const synapse of Object.keys(definition.synapses)) {
+      if (typeof baseline.forward?.[synapse] !== 'function') {
+        throw new SubnetDefinitionError(
+          `${at}.forward.${synapse} is missing; a baseline serves every synapse`,
+        );
+      }
+      const batch = baseline.forwardBatch?.[synapse];
+      if (batch !== undefined && typeof batch !== 'function') {
+        throw new SubnetDefinitionError(`${at}.forwardBatch.${synapse} must be a function when given`);
+      }
+    }
   }
 }
 

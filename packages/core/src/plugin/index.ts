@@ -1,7 +1,9 @@
 export { checkRewards, defineSubnet, isSubnetPlugin, SubnetDefinitionError, seededRandom } from './define.js';
-export { QUERY_OUTCOMES } from './types.js';
+export { baselinePlugin } from './baseline.js';
+export { DEFAULT_UNDER_TRAINED, QUERY_OUTCOMES } from './types.js';
 export type {
   AnySubnetPlugin,
+  BaselineMiner,
   ChunkOf,
   CallerInfo,
   Challenge,

@@ -229,6 +229,35 @@ export interface MinerSide<S extends SynapseMap, Model> {
    * early when `ctx.signal` aborts.
    */
   train?(ctx: MinerTrainContext): TrainResult | Promise<TrainResult>;
+  /**
+   * Training options of a deliberately short run (fewer epochs, fewer examples) whose model is
+   * weaker than a full training but still beats every baseline: localnet's "under-trained" miner.
+   * Default {@link DEFAULT_UNDER_TRAINED}. Needs `train`.
+   */
+  underTrained?: TrainOptions;
+  /**
+   * Reference miners that do not learn (a lookup cheat, seasonal naive, random answers), listed
+   * from the best to the worst: `subnetkit localnet` registers them next to the trained models,
+   * and tests use them, to show that the reward ranks a trained model above them.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: each baseline keeps its own model type
+  baselines?: Record<string, BaselineMiner<S, any>>;
+}
+
+/** {@link MinerSide.underTrained} when the plugin names none: one epoch over 1,000 examples. */
+export const DEFAULT_UNDER_TRAINED: Readonly<TrainOptions> = Object.freeze({ epochs: 1, subset: 1_000 });
+
+/**
+ * A miner that does not learn, serving the same synapses as the plugin with handlers of its own
+ * (see {@link MinerSide.baselines}); core's `baselinePlugin` turns it into a plugin a miner runs.
+ */
+export interface BaselineMiner<S extends SynapseMap, Model = unknown> {
+  /** One line saying what it answers, e.g. "label of the nearest public image". */
+  description: string;
+  /** Prepares what its handlers get as `ctx.model` (default: nothing). */
+  setup?(ctx: MinerSetupContext): Model | Promise<Model>;
+  forward: { [K in keyof S]: ForwardFn<S, K, Model> };
+  forwardBatch?: { [K in keyof S]?: ForwardBatchFn<S, K, Model> };
 }
 
 /** What a validator's challenge generator receives. */
