@@ -1,0 +1,77 @@
+import { defineSubnet } from '@subnetkit/core';
+import echo from '@subnetkit/subnet-echo';
+import { Type } from '@sinclair/typebox';
+import { describe, expect, it } from 'vitest';
+import { defaultMinerCount, type LocalnetNeuron, minerTiers, rankByWeight } from './localnet.js';
+
+const Add = {
+  request: Type.Object({ a: Type.Integer(), b: Type.Integer() }),
+  response: Type.Object({ sum: Type.Integer() }),
+};
+const base = {
+  versionKey: 1,
+  synapses: { Add },
+  validator: {
+    challenge: () => ({ synapse: 'Add' as const, request: { a: 1, b: 2 }, truth: 3 }),
+    reward: () => [] as number[],
+  },
+};
+const forward = { Add: (r: { a: number; b: number }) => ({ sum: r.a + r.b }) };
+const baselines = {
+  zero: { description: 'always 0', forward: { Add: () => ({ sum: 0 }) } },
+  random: { description: 'random', forward: { Add: () => ({ sum: Math.floor(Math.random() * 10) }) } },
+};
+
+describe('localnet miner tiers', () => {
+  it('keeps the echo qualities and three miners', () => {
+    expect(minerTiers(echo).map((t) => t.role)).toEqual([
+      'miner (honest)',
+      'miner (slow)',
+      'miner (faulty)',
+      'miner (sloppy)',
+    ]);
+    expect(defaultMinerCount(echo)).toBe(3);
+  });
+
+  it('ranks trained, under-trained, then the baselines in declared order for a subnet with a model', () => {
+    const tensor = defineSubnet({
+      ...base,
+      name: 'adder',
+      miner: {
+        setup: () => null,
+        forward,
+        model: { synapse: 'Add', inputShape: [2], outputShape: [1] },
+        train: () => ({ metrics: {}, examples: 1, epochs: 1 }),
+        baselines,
+      },
+    });
+    expect(minerTiers(tensor)).toEqual([
+      { kind: 'trained', role: 'miner (trained)' },
+      { kind: 'under-trained', role: 'miner (under-trained)' },
+      { kind: 'baseline', role: 'miner (zero)', baseline: 'zero' },
+      { kind: 'baseline', role: 'miner (random)', baseline: 'random' },
+    ]);
+    expect(defaultMinerCount(tensor)).toBe(4);
+  });
+
+  it('serves a subnet without a model as it is, next to its baselines', () => {
+    const plain = defineSubnet({ ...base, name: 'adder', miner: { setup: () => null, forward, baselines } });
+    expect(minerTiers(plain).map((t) => t.kind)).toEqual(['plain', 'baseline', 'baseline']);
+    const bare = defineSubnet({ ...base, name: 'adder', miner: { setup: () => null, forward } });
+    expect(minerTiers(bare)).toEqual([{ kind: 'plain', role: 'miner' }]);
+    expect(defaultMinerCount(bare)).toBe(1);
+  });
+
+  it('says how the weights on chain rank the miners', () => {
+    const n = (role: string, weight: number) => ({ role, weight }) as LocalnetNeuron;
+    expect(
+      rankByWeight([
+        n('validator', 0),
+        n('miner (random)', 10),
+        n('miner (trained)', 65535),
+        n('miner (lookup)', 10),
+        n('miner', 300),
+      ]),
+    ).toBe('trained > miner > random = lookup');
+  });
+});
