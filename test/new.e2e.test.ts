@@ -84,7 +84,7 @@ describe('subnetkit new', () => {
         join(work, 'localnet-data'),
         '--json',
       ],
-      {},
+      { SUBNETKIT_LOG_LEVEL: 'warn' }, // only the JSON report on stdout
       150_000,
     );
     expect(localnet.code, localnet.stderr).toBe(0);
@@ -100,5 +100,5 @@ describe('subnetkit new', () => {
     expect(weights[0]).toBe(65535);
     expect(weights).toEqual([...weights].sort((a, b) => b - a));
     expect(new Set(weights).size).toBe(4);
-  });
+  }, 360_000);
 });
