@@ -227,6 +227,37 @@ function lazyTrace(fields: { [K in keyof EpochTrace]: () => EpochTrace[K] }): Ep
 }
 
 /**
+ * Next epoch's validator permits: every staked uid, less the n − k lowest by stake when n ≥ k (a stable
+ * sort by stake ascending, as subtensor's `is_topk` with `sort_by_key`); the subnet owner always keeps one.
+ */
+function topKPermits(stake: Float64Array, n: number, k: number, owner: number | null): boolean[] {
+  const permit = Array.from(stake, (s) => s !== 0);
+  if (n >= k) {
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => stake[a]! - stake[b]!);
+    for (let q = 0; q < n - k; q++) permit[order[q]!] = false;
+  }
+  if (owner !== null && owner < n) permit[owner] = true;
+  return permit;
+}
+
+/** Each weight clipped to its column's consensus (`weights.min(consensus)`; zeros dropped). */
+function clipToConsensus(weights: Csr, consensus: ArrayLike<number>, n: number): Csr {
+  const builder = new CsrBuilder(n, weights.ptr[n]!);
+  for (let i = 0; i < n; i++) {
+    for (let k = weights.ptr[i]!; k < weights.ptr[i + 1]!; k++) {
+      const j = weights.col[k]!;
+      const th = consensus[j]!;
+      const v = weights.val[k]!;
+      if (th < v) {
+        if (th > 0) builder.push(j, th);
+      } else builder.push(j, v);
+    }
+    builder.endRow();
+  }
+  return builder.build();
+}
+
+/**
  * Runs one Yuma epoch over a subnet's state. Pure: the caller reads the inputs from storage and writes
  * the outputs back (see `EpochResult`). Matches subtensor's `epoch_mechanism`, including its fixed-point
  * rounding, so the u16 and u64 outputs are the values subtensor would store.
@@ -248,13 +279,7 @@ export function runEpoch(input: EpochInput): EpochResult {
   // Permits: this epoch uses the stored ones; the next one gets the top-k by stake.
   const permit = pad(input.validatorPermit, n, false);
   if (owner !== null && owner < n) permit[owner] = true;
-  const newPermit = Array.from(stake, (s) => s !== 0);
-  if (n >= hp.maxAllowedValidators) {
-    // Stable sort by stake ascending (subtensor's is_topk: sort_by_key); the first n − k lose the permit.
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => stake[a]! - stake[b]!);
-    for (let q = 0; q < n - hp.maxAllowedValidators; q++) newPermit[order[q]!] = false;
-  }
-  if (owner !== null && owner < n) newPermit[owner] = true;
+  const newPermit = topKPermits(stake, n, hp.maxAllowedValidators, owner);
 
   // Active stake.
   const activeStake = normalize(Float64Array.from(stake, (s, i) => (active[i] && permit[i] ? s : 0)));
@@ -278,19 +303,7 @@ export function runEpoch(input: EpochInput): EpochResult {
   // Consensus, clipping, validator trust.
   const kappa = div(fromInt(hp.kappa), fromInt(65535));
   const consensus = consensusOf(activeStake, weights, n, kappa);
-  const clippedBuilder = new CsrBuilder(n, weights.ptr[n]!);
-  for (let i = 0; i < n; i++) {
-    for (let k = weights.ptr[i]!; k < weights.ptr[i + 1]!; k++) {
-      const j = weights.col[k]!;
-      const th = consensus[j]!;
-      const v = weights.val[k]!;
-      if (th < v) {
-        if (th > 0) clippedBuilder.push(j, th);
-      } else clippedBuilder.push(j, v);
-    }
-    clippedBuilder.endRow();
-  }
-  const clipped = clippedBuilder.build();
+  const clipped = clipToConsensus(weights, consensus, n);
   const validatorTrust = rowSums(clipped);
 
   // Ranks (before and after clipping), trust, incentive.
