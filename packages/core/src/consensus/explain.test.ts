@@ -107,7 +107,16 @@ describe('explainUid', () => {
     const same = explainUid(inp, r, 3, stored).reproduction!;
     expect(same).toEqual({
       exact: true,
-      compared: ['incentive', 'dividends', 'consensus', 'validatorTrust', 'emission', 'trust', 'rank', 'bonds'],
+      compared: [
+        'incentive',
+        'dividends',
+        'consensus',
+        'validatorTrust',
+        'emission',
+        'trust',
+        'rank',
+        'bonds',
+      ],
       differences: [],
     });
     const off = compareStored(

@@ -219,7 +219,8 @@ function hyperparameterEffects(
       {
         name: 'liquidAlpha',
         value: true,
-        effect: 'each (validator, miner) bond moves by its own α between the alpha bounds (see liquidAlpha per vote)',
+        effect:
+          'each (validator, miner) bond moves by its own α between the alpha bounds (see liquidAlpha per vote)',
       },
       { name: 'alphaValues', value: hp.alphaValues, effect: 'the bounds (u16) of liquid alpha' },
       {
