@@ -134,46 +134,57 @@ export function printExplanation(x: ExplainReport): void {
   );
   line();
   const m = x.miner;
-  line(`As a miner: consensus ${f(m.consensus)} (u16 ${x.values.consensus})`);
-  printTable(
-    [
-      'validator',
-      'stake',
-      'active stake',
-      'stored weight',
-      'weight',
-      'clipped by',
-      'clipped',
-      'rank +',
-      'bond before',
-      'bond after',
-    ],
-    m.votes.map((v) => [
-      v.uid,
-      alpha(v.stake),
-      pct(v.activeStake),
-      v.storedWeight,
-      v.dropped ? `dropped (${v.dropped})` : f(v.weight),
-      f(v.clippedBy),
-      f(v.clippedWeight),
-      f(v.rankContribution),
-      f(v.bondBefore),
-      f(v.bondAfter) + (v.liquidAlpha === undefined ? '' : ` (α ${f(v.liquidAlpha, 4)})`),
-    ]),
-  );
-  line(
-    `rank before clipping ${f(m.preranks)}, after ${f(m.ranks)} (trust ${f(m.trust, 4)}) -> incentive ${f(m.incentive)} (u16 ${x.values.incentive}), miner emission ${alpha(m.emission)}`,
-  );
+  const weighted = m.votes.filter((v) => v.storedWeight > 0 || v.bondBefore > 0 || v.bondAfter > 0);
+  if (weighted.length === 0) {
+    line(`As a miner: no validator weights uid ${x.uid} or holds a bond in it, so its incentive is 0`);
+  } else {
+    line(`As a miner: consensus ${f(m.consensus)} (u16 ${x.values.consensus})`);
+    printTable(
+      [
+        'validator',
+        'stake',
+        'active stake',
+        'stored weight',
+        'weight',
+        'clipped by',
+        'clipped',
+        'rank +',
+        'bond before',
+        'bond after',
+      ],
+      m.votes.map((v) => [
+        v.uid,
+        alpha(v.stake),
+        pct(v.activeStake),
+        v.storedWeight,
+        v.dropped ? `dropped (${v.dropped})` : f(v.weight),
+        f(v.clippedBy),
+        f(v.clippedWeight),
+        f(v.rankContribution),
+        f(v.bondBefore),
+        f(v.bondAfter) + (v.liquidAlpha === undefined ? '' : ` (α ${f(v.liquidAlpha, 4)})`),
+      ]),
+    );
+    line(
+      `rank before clipping ${f(m.preranks)}, after ${f(m.ranks)} (trust ${f(m.trust, 4)}) -> incentive ${f(m.incentive)} (u16 ${x.values.incentive}), miner emission ${alpha(m.emission)}`,
+    );
+  }
   line();
   const v = x.validator;
-  line(
-    `As a validator: validator trust ${f(v.validatorTrust)} (u16 ${x.values.validatorTrust}), dividends ${f(v.dividends)} (u16 ${x.values.dividends}), validator emission ${alpha(v.emission)}`,
-  );
-  if (v.bonds.length) {
-    printTable(
-      ['miner', 'bond', 'bond share', 'miner incentive', 'contribution'],
-      v.bonds.map((b) => [b.uid, f(b.bond), pct(b.share), f(b.incentive), f(b.contribution)]),
+  if (!x.validatorPermit && v.bonds.length === 0 && v.dividends === 0) {
+    line(
+      `As a validator: uid ${x.uid} had no validator permit in this epoch and holds no bonds: no dividends`,
     );
+  } else {
+    line(
+      `As a validator: validator trust ${f(v.validatorTrust)} (u16 ${x.values.validatorTrust}), dividends ${f(v.dividends)} (u16 ${x.values.dividends}), validator emission ${alpha(v.emission)}`,
+    );
+    if (v.bonds.length) {
+      printTable(
+        ['miner', 'bond', 'bond share', 'miner incentive', 'contribution'],
+        v.bonds.map((b) => [b.uid, f(b.bond), pct(b.share), f(b.incentive), f(b.contribution)]),
+      );
+    }
   }
   line();
   line(`emission ${alpha(x.emission)} of the epoch's ${alpha(x.epochEmission)}`);
