@@ -64,10 +64,17 @@ export type ServiceSchema<O extends ServiceOptions> = TObject<{ [K in keyof O]: 
 /** The resolved configuration of an options table. */
 export type ServiceConfig<O extends ServiceOptions> = Static<ServiceSchema<O>>;
 
-/** The config schema of a service's options (required unless they have a default or are optional). */
-export function serviceSchema<O extends ServiceOptions>(options: O): ServiceSchema<O> {
+/**
+ * The config schema of a service's options (required unless they have a default or are optional).
+ * `otherKeys: true` lets a config file carry keys of a wider table (a subcommand reading the service's
+ * file for a few of its keys).
+ */
+export function serviceSchema<O extends ServiceOptions>(
+  options: O,
+  opts: { otherKeys?: boolean } = {},
+): ServiceSchema<O> {
   const properties = Object.fromEntries(Object.entries(options).map(([key, o]) => [key, o.schema]));
-  return Type.Object(properties, { additionalProperties: false }) as unknown as ServiceSchema<O>;
+  return Type.Object(properties, { additionalProperties: !!opts.otherKeys }) as unknown as ServiceSchema<O>;
 }
 
 function flagName(flag: string): string {
@@ -118,13 +125,14 @@ export function resolveServiceConfig<O extends ServiceOptions>(
   cmd: Command,
   options: O,
   env: Record<string, string | undefined> = process.env,
+  opts: { otherKeys?: boolean } = {},
 ): ServiceConfig<O> {
   const given: Record<string, unknown> = {};
   for (const key of Object.keys(options)) {
     if (cmd.getOptionValueSource(key) === 'cli') given[key] = cmd.getOptionValue(key);
   }
   const file = (cmd.getOptionValue('config') as string | undefined) ?? env[CONFIG_ENV];
-  return loadConfig(serviceSchema(options), {
+  return loadConfig(serviceSchema(options, opts), {
     ...(file ? { file } : {}),
     env,
     envPrefix: ENV_PREFIX,

@@ -26,7 +26,9 @@ function intFlag(name: string, min: number) {
 }
 
 function printTable(neurons: LocalnetNeuron[], block: number): void {
-  console.log(`metagraph of netuid 1 at block ${block}; weight = the validator's u16 weight stored on chain`);
+  console.log(
+    `metagraph of netuid 1 at block ${block}; weight = the validator's u16 weight stored on chain; incentive and emission (α) from the last epoch`,
+  );
   console.table(
     neurons.map((n) => ({
       uid: n.uid,
@@ -35,6 +37,8 @@ function printTable(neurons: LocalnetNeuron[], block: number): void {
       axon: n.axon,
       'ema score': n.score === undefined ? '-' : n.score.toFixed(4),
       weight: n.weight,
+      incentive: n.incentive.toFixed(5),
+      emission: n.emission.toFixed(6),
     })),
   );
 }

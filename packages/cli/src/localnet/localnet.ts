@@ -46,6 +46,9 @@ export interface LocalnetNeuron {
   score: number | undefined;
   /** The validator's weight for this uid as stored on chain (u16, 0 when none). */
   weight: number;
+  /** Incentive (proportion) and emission (alpha per epoch) from the subnet's last epoch. */
+  incentive: number;
+  emission: number;
 }
 
 export interface Localnet {
@@ -221,6 +224,8 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
             axon: axon && axon.port > 0 ? `${axon.ip}:${axon.port}` : '-',
             score: scores.get(uid)?.score,
             weight: row.get(uid) ?? 0,
+            incentive: m.incentive[uid] ?? 0,
+            emission: m.emission[uid] ?? 0,
           };
         });
         return { block: m.block, neurons, weightsSet: row.size > 0 };

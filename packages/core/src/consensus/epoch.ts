@@ -197,7 +197,8 @@ function maxUpscaleToU16(x: Float64Array): number[] {
 const floats = (x: ArrayLike<number>) => Array.from(x, toFloat);
 const floatRows = (m: Csr): SparseRow[] => toRows(m, toFloat);
 
-function pad<T>(x: readonly T[], n: number, fill: T): T[] {
+/** Pads (or cuts) a per-uid vector to n entries. */
+export function pad<T>(x: readonly T[], n: number, fill: T): T[] {
   const out = x.slice(0, n);
   while (out.length < n) out.push(fill);
   return out;
@@ -224,6 +225,27 @@ function lazyTrace(fields: { [K in keyof EpochTrace]: () => EpochTrace[K] }): Ep
     });
   }
   return trace;
+}
+
+/** Why the epoch drops a stored weight of validator i on uid j (a row without a permit is dropped whole). */
+export type WeightMaskReason = 'self_weight' | 'outdated' | 'commit_reveal';
+
+/**
+ * The epoch's entry mask over the weights (subtensor's `mask_diag_sparse_except`, `mask_rows_sparse` on
+ * `LastUpdate <= BlockAtRegistration`, and the commit-reveal mask): null keeps the weight.
+ */
+export function weightMask(
+  lastUpdate: readonly number[],
+  registered: readonly number[],
+  owner: number | null,
+  commitBlocks: readonly (number | null)[] | undefined,
+): (i: number, j: number) => WeightMaskReason | null {
+  return (i, j) => {
+    if (i === j && i !== owner) return 'self_weight';
+    if (lastUpdate[i]! <= registered[j]!) return 'outdated';
+    const cb = commitBlocks?.[i];
+    return cb !== undefined && cb !== null && cb < registered[j]! ? 'commit_reveal' : null;
+  };
 }
 
 /**
@@ -285,18 +307,13 @@ export function runEpoch(input: EpochInput): EpochResult {
   const activeStake = normalize(Float64Array.from(stake, (s, i) => (active[i] && permit[i] ? s : 0)));
 
   // Weights: permit rows, diagonal (owner keeps its self-weight), outdated, commit-reveal, row-normalise.
-  const commitBlocks = input.commitBlocks;
+  const masked = weightMask(lastUpdate, registered, owner, input.commitBlocks);
   const weights = readCsr(
     input.weights,
     n,
     fromInt,
     (i) => permit[i]!,
-    (i, j) => {
-      if (i === j && i !== owner) return false;
-      if (lastUpdate[i]! <= registered[j]!) return false;
-      const cb = commitBlocks?.[i];
-      return !(cb !== undefined && cb !== null && cb < registered[j]!);
-    },
+    (i, j) => masked(i, j) === null,
   );
   rowNormalize(weights);
 
