@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerDemoCommand } from './demo.js';
 import { registerDevnetCommand } from './devnet.js';
+import { registerExporterCommand } from './exporter.js';
 import { registerLocalnetCommand } from './localnet.js';
 import { registerMinerCommand } from './miner.js';
 import { registerStakeCommand } from './stake.js';
@@ -20,4 +21,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerWeightsCommand,
   registerMinerCommand,
   registerValidatorCommand,
+  registerExporterCommand,
 ];
