@@ -23,6 +23,12 @@ export {
   startLocalnet,
 } from './localnet/localnet.js';
 export { ensureRedis, type LocalRedis, redisAnswers } from './localnet/redis.js';
+export {
+  type MetricsTarget,
+  type PrometheusConfigOptions,
+  prometheusConfig,
+  SCRAPE_JOBS,
+} from './localnet/prometheus-config.js';
 
 /** Build the `subnetkit` program with every subcommand registered. */
 export function buildProgram(): Command {
