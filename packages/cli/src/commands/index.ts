@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerDemoCommand } from './demo.js';
 import { registerDevnetCommand } from './devnet.js';
 import { registerExplainCommand } from './explain.js';
+import { registerExporterCommand } from './exporter.js';
 import { registerLocalnetCommand } from './localnet.js';
 import { registerMinerCommand } from './miner.js';
 import { registerStakeCommand } from './stake.js';
@@ -22,4 +23,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerMinerCommand,
   registerValidatorCommand,
   registerExplainCommand,
+  registerExporterCommand,
 ];

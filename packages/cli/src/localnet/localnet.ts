@@ -8,6 +8,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { connect, type SubtensorClient } from '@subnetkit/chain';
 import type { SubnetPlugin } from '@subnetkit/core';
 import { type Devnet, startDevnet } from '@subnetkit/devnet';
+import { type RunningExporter, runExporter } from '@subnetkit/exporter';
 import { type RunningMiner, startMiner, subtensorMinerChain } from '@subnetkit/miner';
 import { makeEchoModel } from '@subnetkit/subnet-echo';
 import {
@@ -18,6 +19,7 @@ import {
 } from '@subnetkit/validator';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { type MetricsTarget, SCRAPE_JOBS } from './prometheus-config.js';
 import { ensureRedis, type LocalRedis } from './redis.js';
 
 export interface LocalnetOptions {
@@ -35,6 +37,8 @@ export interface LocalnetOptions {
   /** Seconds between evaluation rounds (default 1). */
   roundIntervalMs?: number;
   logger: Logger;
+  /** Level of the devnet's, miners', validator's and exporter's loggers (default warn). */
+  serviceLogLevel?: string;
 }
 
 /** One neuron as localnet reports it. */
@@ -56,6 +60,10 @@ export interface Localnet {
   client: SubtensorClient;
   validator: RunningValidator;
   miners: RunningMiner[];
+  /** The chain exporter watching the localnet's subnet. */
+  exporter: RunningExporter;
+  /** The /metrics URL of every service: miners, validator, exporter. */
+  metricsTargets: MetricsTarget[];
   netuid: number;
   validatorHotkey: string;
   redisUrl: string;
@@ -94,6 +102,7 @@ function minerPlugin(plugin: SubnetPlugin, i: number): { plugin: SubnetPlugin; r
  */
 export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
   const log = opts.logger;
+  const serviceLevel = opts.serviceLogLevel ?? 'warn';
   const minerCount = opts.miners ?? 3;
   if (minerCount > COLDKEYS.length * 8)
     throw new Error(`--miners ${minerCount}: at most ${COLDKEYS.length * 8}`);
@@ -115,7 +124,7 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
     const devnet = await startDevnet({
       port: opts.port ?? 9944,
       blockTime: opts.blockTimeMs ?? 250,
-      logger: log.child({ component: 'devnet' }, { level: 'warn' }),
+      logger: log.child({ component: 'devnet' }, { level: serviceLevel }),
       genesis: {
         subnets: [
           {
@@ -165,7 +174,7 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
         externalIp: '127.0.0.1',
         metagraphRefreshMs: 2_000,
         dataDir: mkdtempSync(join(dataDir, `miner-${i}-`)),
-        logger: log.child({ component: `miner-${i}` }, { level: 'warn' }),
+        logger: log.child({ component: `miner-${i}` }, { level: serviceLevel }),
       });
       cleanups.push(() => miner.stop());
       miners.push(miner);
@@ -187,7 +196,9 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
       weightsCheckIntervalMs: 500,
       resyncBlocks: 5,
       batchSize: 4,
-      logger: log.child({ component: 'validator' }, { level: 'warn' }),
+      metricsPort: 0,
+      metricsHost: '127.0.0.1',
+      logger: log.child({ component: 'validator' }, { level: serviceLevel }),
     });
     cleanups.push(async () => {
       await validator.stop();
@@ -198,11 +209,27 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
     });
     log.info(`validator running rounds every ${(opts.roundIntervalMs ?? 1_000) / 1000} s on ${redis.url}`);
 
+    const exporter = await runExporter({
+      chain: devnet.url,
+      netuids: [LOCALNET_NETUID],
+      port: 0,
+      host: '127.0.0.1',
+      logger: log.child({ component: 'exporter' }, { level: serviceLevel }),
+    });
+    cleanups.push(() => exporter.stop());
+    const metricsTargets: MetricsTarget[] = [
+      ...miners.map((m, i) => ({ service: `miner-${i}`, job: SCRAPE_JOBS.miner, url: `${m.url}/metrics` })),
+      { service: 'validator', job: SCRAPE_JOBS.validator, url: `${validator.metricsUrl}/metrics` },
+      { service: 'exporter', job: SCRAPE_JOBS.exporter, url: `${exporter.url}/metrics` },
+    ];
+
     return {
       devnet,
       client,
       validator,
       miners,
+      exporter,
+      metricsTargets,
       netuid: LOCALNET_NETUID,
       validatorHotkey: validatorKey.address,
       redisUrl: redis.url,
