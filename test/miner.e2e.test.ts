@@ -259,10 +259,10 @@ describe('miner end to end on the devnet', () => {
 
   it('serves /openapi.json, /metrics and /healthz', async () => {
     const doc = (await (await fetch(`${axonUrl}/openapi.json`)).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths)).toEqual(['/Compute']);
+    expect(Object.keys(doc.paths)).toEqual(['/Compute', '/ComputeStream']);
     const metrics = await (await fetch(`${axonUrl}/metrics`)).text();
     expect(metrics).toMatch(/subnetkit_miner_requests_total\{[^}]*status="200"/);
-    expect(metrics).toMatch(/subnetkit_miner_auth_failures_total\{[^}]*kind="BadSignature"/);
+    expect(metrics).toMatch(/subnetkit_miner_auth_failures_total\{[^}]*kind="BadSignature"[^}]*\} [1-9]/);
     const health = await fetch(`${axonUrl}/healthz`);
     expect(health.status).toBe(200);
   });

@@ -8,6 +8,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@subnetkit/chain';
+import {
+  EXPORTER_OPTIONS,
+  MINER_OPTIONS,
+  parseCommandLine,
+  resolveServiceConfig,
+  VALIDATOR_OPTIONS,
+} from '@subnetkit/cli';
 import { startDevnet } from '@subnetkit/devnet';
 import { BACKEND_ENV_VAR, BACKEND_ORDER } from '@subnetkit/inference';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +26,7 @@ const read = (...p: string[]) => readFileSync(join(...p), 'utf8');
 
 interface Service {
   image?: string;
+  entrypoint?: string[];
   command?: string[];
   profiles?: string[];
   build?: { target?: string };
@@ -91,6 +99,35 @@ describe('docker-compose.yml and prometheus.yml', () => {
     ]);
     for (const [name] of subnetkit) expect(scraped.has(name), `${name} is not scraped`).toBe(true);
     expect(scraped.has('redis-exporter')).toBe(true);
+  });
+
+  it("every subnetkit service's command line parses with the real subnetkit parser, its settings valid", async () => {
+    const tables = { miner: MINER_OPTIONS, validator: VALIDATOR_OPTIONS, exporter: EXPORTER_OPTIONS };
+    const parsed: string[] = [];
+    for (const [name, svc] of Object.entries(services)) {
+      if (!SUBNETKIT_IMAGE.test(svc.image ?? '') || svc.entrypoint) continue;
+      const args = (svc.command ?? []).map(defaults);
+      const env = Object.fromEntries(Object.entries(svc.environment ?? {}).map(([k, v]) => [k, defaults(v)]));
+      // Log settings from the environment, as the container's process sees them.
+      const withEnv = [
+        '--log-level',
+        env.SUBNETKIT_LOG_LEVEL ?? 'info',
+        '--log-format',
+        env.SUBNETKIT_LOG_FORMAT ?? 'auto',
+      ];
+      const cmd = await parseCommandLine([...args, ...withEnv]).catch((err: Error) => {
+        throw new Error(`compose service ${name}: subnetkit ${args.join(' ')}: ${err.message}`);
+      });
+      expect(cmd.name(), name).toBe(args[0]);
+      const table = tables[cmd.name() as keyof typeof tables];
+      if (table) expect(() => resolveServiceConfig(cmd, table, env), name).not.toThrow();
+      parsed.push(name);
+    }
+    expect(parsed.sort()).toEqual(['devnet', 'exporter', 'miner-0', 'miner-1', 'miner-gpu', 'validator']);
+    // The check can fail: a flag subnetkit does not have is refused.
+    await expect(parseCommandLine(['exporter', '--netuid', '1', '--no-such-flag'])).rejects.toThrow(
+      /unknown option '--no-such-flag'/,
+    );
   });
 
   it('checks the health of miners, validator and exporter on /healthz at their port', () => {

@@ -124,7 +124,8 @@ function minerDashboard(): Dashboard {
         'percentunit',
         [
           {
-            expr: `sum by (instance) (rate(subnetkit_miner_requests_total{${sel},status=~"5.."}[$__rate_interval])) / sum by (instance) (rate(subnetkit_miner_requests_total{${sel}}[$__rate_interval]))`,
+            // `or … * 0`: a miner without any 5xx shows 0 %, not "no data".
+            expr: `(sum by (instance) (rate(subnetkit_miner_requests_total{${sel},status=~"5.."}[$__rate_interval])) or 0 * sum by (instance) (rate(subnetkit_miner_requests_total{${sel}}[$__rate_interval]))) / sum by (instance) (rate(subnetkit_miner_requests_total{${sel}}[$__rate_interval]))`,
             legend: '{{instance}}',
           },
         ],

@@ -4,6 +4,8 @@
  * `API/INIT: ...`) are held back. The CLI reports the same failure once, with the cause and the fix.
  */
 import { type SubtensorClient, connect } from '@subnetkit/chain';
+import { redactText } from '@subnetkit/metrics';
+import { logLevel } from './logger.js';
 
 // @polkadot/util's logger prints `console.x(<YYYY-MM-DD HH:MM:SS>, '<padded ORIGIN>:', ...values)`.
 const POLKADOT_DATE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/;
@@ -24,7 +26,7 @@ let installed = false;
 
 /**
  * Routes @polkadot's own console lines away from the CLI's output: dropped, or written to stderr
- * as `subnetkit: [ORIGIN] ...` when SUBNETKIT_LOG_LEVEL is debug or trace. Every other console call
+ * as `subnetkit: [ORIGIN] ...` (secrets redacted) when --log-level (or SUBNETKIT_LOG_LEVEL) is debug or trace. Every other console call
  * passes through untouched. Idempotent.
  */
 export function routeLibraryConsole(): void {
@@ -37,11 +39,13 @@ export function routeLibraryConsole(): void {
         original(...args);
         return;
       }
-      const level = process.env.SUBNETKIT_LOG_LEVEL;
+      const level = logLevel();
       if (level === 'debug' || level === 'trace') {
         const [, origin, ...rest] = args;
         process.stderr.write(
-          `subnetkit: [${String(origin).trim().replace(/:$/, '')}] ${rest.map(String).join(' ')}\n`,
+          redactText(
+            `subnetkit: [${String(origin).trim().replace(/:$/, '')}] ${rest.map(String).join(' ')}\n`,
+          ),
         );
       }
     };

@@ -17,7 +17,8 @@ function capture(): { program: Command; seen: () => Record<string, unknown>; out
         out += s;
       },
     });
-    if (cmd.commands.length === 0 || cmd.name() === 'devnet')
+    // devnet and validator have an action of their own besides their subcommands.
+    if (cmd.commands.length === 0 || cmd.name() === 'devnet' || cmd.name() === 'validator')
       cmd.action((...args: unknown[]) => {
         last = (args.at(-1) as Command).opts();
       });
@@ -116,6 +117,8 @@ describe('one --netuid parser', () => {
       ['weights', 'show'],
       ['miner', '--subnet', 'echo'],
       ['validator', '--subnet', 'echo'],
+      ['explain', '--uid', '1'],
+      ['validator', 'explain', '--uid', '1'],
     ];
     for (const bad of ['x', '-1', '65536', '1.5']) {
       for (const cmd of commands) {

@@ -60,6 +60,9 @@ export function schemaArg<T>(flag: string, schema: TSchema): (raw: string) => T 
 /** Parses a --netuid value (the one parser every command uses). */
 export const parseNetuid = schemaArg<number>('--netuid', NetuidSchema);
 
+/** Parses a --uid value (a u16). */
+export const parseUid = schemaArg<number>('--uid', Type.Integer({ minimum: 0, maximum: 65_535 }));
+
 /** Parses a non-negative block number (--block). */
 export const parseBlock = schemaArg<number>('--block', Type.Integer({ minimum: 0 }));
 

@@ -30,6 +30,13 @@ export interface ServiceOption {
 /** The keys of a service: config key (camelCase) -> option. */
 export type ServiceOptions = Record<string, ServiceOption>;
 
+/** `--chain`, as every service spells it. */
+export const CHAIN_SERVICE_OPTION = {
+  flag: '--chain <ws url>',
+  help: 'chain endpoint: ws:// URL or local|test|finney',
+  schema: Type.String({ default: 'local' }),
+} satisfies ServiceOption;
+
 /** Keys every service has: the plugin, the subnet, the wallet, the chain. */
 export function commonServiceOptions(what: { netuid: string; hotkey: string }) {
   return {
@@ -50,11 +57,7 @@ export function commonServiceOptions(what: { netuid: string; hotkey: string }) {
       help: WALLET_HELP.walletPath,
       schema: Type.String({ default: defaultWalletPath() }),
     },
-    chain: {
-      flag: '--chain <ws url>',
-      help: 'chain endpoint: ws:// URL or local|test|finney',
-      schema: Type.String({ default: 'local' }),
-    },
+    chain: CHAIN_SERVICE_OPTION,
   } satisfies ServiceOptions;
 }
 
@@ -64,10 +67,17 @@ export type ServiceSchema<O extends ServiceOptions> = TObject<{ [K in keyof O]: 
 /** The resolved configuration of an options table. */
 export type ServiceConfig<O extends ServiceOptions> = Static<ServiceSchema<O>>;
 
-/** The config schema of a service's options (required unless they have a default or are optional). */
-export function serviceSchema<O extends ServiceOptions>(options: O): ServiceSchema<O> {
+/**
+ * The config schema of a service's options (required unless they have a default or are optional).
+ * `otherKeys: true` lets a config file carry keys of a wider table (a subcommand reading the service's
+ * file for a few of its keys).
+ */
+export function serviceSchema<O extends ServiceOptions>(
+  options: O,
+  opts: { otherKeys?: boolean } = {},
+): ServiceSchema<O> {
   const properties = Object.fromEntries(Object.entries(options).map(([key, o]) => [key, o.schema]));
-  return Type.Object(properties, { additionalProperties: false }) as unknown as ServiceSchema<O>;
+  return Type.Object(properties, { additionalProperties: !!opts.otherKeys }) as unknown as ServiceSchema<O>;
 }
 
 function flagName(flag: string): string {
@@ -88,9 +98,13 @@ function listParser(flag: string, schema: TSchema) {
 
 /**
  * Adds every option of the table to `cmd` (parsed and checked by its schema; defaults shown in the
- * help), the wallet's btcli aliases, and `--config <file>`.
+ * help), the wallet's btcli aliases (unless `wallet: false`), and `--config <file>`.
  */
-export function addServiceOptions(cmd: Command, options: ServiceOptions): Command {
+export function addServiceOptions(
+  cmd: Command,
+  options: ServiceOptions,
+  opts: { wallet?: boolean } = {},
+): Command {
   for (const [key, o] of Object.entries(options)) {
     const option = new Option(o.flag, o.help);
     const name = flagName(o.flag);
@@ -102,7 +116,7 @@ export function addServiceOptions(cmd: Command, options: ServiceOptions): Comman
     if (def !== undefined && def !== false && !(Array.isArray(def) && def.length === 0)) option.default(def);
     cmd.addOption(option);
   }
-  addWalletAliases(cmd);
+  if (opts.wallet !== false) addWalletAliases(cmd);
   return cmd.option(
     '--config <file>',
     `read settings from a YAML (.yaml/.yml) or JSON file (or $${CONFIG_ENV}); flags and ${ENV_PREFIX}* variables win over it`,
@@ -118,13 +132,14 @@ export function resolveServiceConfig<O extends ServiceOptions>(
   cmd: Command,
   options: O,
   env: Record<string, string | undefined> = process.env,
+  opts: { otherKeys?: boolean } = {},
 ): ServiceConfig<O> {
   const given: Record<string, unknown> = {};
   for (const key of Object.keys(options)) {
     if (cmd.getOptionValueSource(key) === 'cli') given[key] = cmd.getOptionValue(key);
   }
   const file = (cmd.getOptionValue('config') as string | undefined) ?? env[CONFIG_ENV];
-  return loadConfig(serviceSchema(options), {
+  return loadConfig(serviceSchema(options, opts), {
     ...(file ? { file } : {}),
     env,
     envPrefix: ENV_PREFIX,

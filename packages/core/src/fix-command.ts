@@ -14,6 +14,7 @@ export const FIX_COMMANDS = {
   'subnet create': ['--wallet', '--chain'],
   'subnet start': ['--netuid', '--wallet', '--chain'],
   'subnet register': ['--netuid', '--wallet', '--hotkey', '--chain'],
+  'subnet metagraph': ['--netuid', '--chain'],
   'stake add': ['--netuid', '--wallet', '--hotkey', '--amount', '--chain'],
 } as const satisfies Record<string, readonly string[]>;
 

@@ -23,6 +23,7 @@ import { Runtime, type AccountInfo, type RuntimeOptions } from './runtime/runtim
 import type { Layer } from './runtime/storage.js';
 import { registerSubtensor, type Subtensor } from './runtime/subtensor.js';
 import { type Drand, registerDrand } from './runtime/drand.js';
+import { type Commitments, registerCommitments } from './runtime/commitments.js';
 
 export interface HeaderJson {
   parentHash: string;
@@ -79,6 +80,7 @@ const PAYS_NO = new Set([
   'SubtensorModule.commit_crv3_mechanism_weights',
   'SubtensorModule.serve_axon',
   'SubtensorModule.serve_prometheus',
+  'Commitments.set_commitment',
   'Sudo.sudo',
   'Sudo.sudo_unchecked_weight',
   'Sudo.sudo_as',
@@ -120,6 +122,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   readonly rt: Runtime;
   readonly sub: Subtensor;
   readonly drand: Drand;
+  readonly commitments: Commitments;
   genesisHash = '';
   private readonly blocks: BlockRecord[] = [];
   private readonly byHash = new Map<string, number>();
@@ -146,6 +149,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.sub = registerSubtensor(this.rt);
     registerAdminUtils(this.rt, this.sub);
     this.drand = registerDrand(this.rt, this.sub);
+    this.commitments = registerCommitments(this.rt, this.sub);
   }
 
   // ---- blocks ----------------------------------------------------------------------------------------
@@ -242,6 +246,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     s.set('System.BlockHash', parent.number, hexToU8a(parent.hash));
     const hashCount = 4096;
     if (number > hashCount) s.remove('System.BlockHash', number - hashCount - 1);
+    // Commitments (pallet 18) reveals before Drand (26) ingests this block's pulses, as in subtensor.
+    this.commitments.onInitialize();
     // subtensor block_step: reveal matured timelocked commits before the epoch runs.
     this.drand.onInitialize();
     this.sub.onInitialize();

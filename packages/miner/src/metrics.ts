@@ -1,6 +1,25 @@
 /** The miner's Prometheus metrics, registered on a registry from `@subnetkit/metrics`. */
+import type { BtAuthFailureKind } from '@subnetkit/core';
 import { BATCH_SIZE_BUCKETS, LATENCY_BUCKETS_SECONDS, METRIC_PREFIX } from '@subnetkit/metrics';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { AccessDecision } from './policy.js';
+
+/** 401 kinds: btauth/1's failure classes, and `Legacy` for the v10 headers. Each series starts at 0. */
+export const AUTH_FAILURE_KINDS = [
+  'MalformedAuth',
+  'WrongReceiver',
+  'StaleRequest',
+  'BadSignature',
+  'ReplayedRequest',
+  'Legacy',
+] as const satisfies readonly (BtAuthFailureKind | 'Legacy')[];
+
+/** 403 reasons of the access policy. Each series starts at 0. */
+export const FORBIDDEN_REASONS = [
+  'Denied',
+  'NotRegistered',
+  'NoValidatorPermit',
+] as const satisfies readonly Extract<AccessDecision, { ok: false }>['reason'][];
 
 /** The metric objects the axon updates. */
 export interface MinerMetrics {
@@ -23,7 +42,7 @@ export function createMinerMetrics(
   load: () => { waiting: number; running: number } = () => ({ waiting: 0, running: 0 }),
 ): MinerMetrics {
   const p = `${METRIC_PREFIX}miner_`;
-  return {
+  const metrics: MinerMetrics = {
     requests: new Counter({
       name: `${p}requests_total`,
       help: 'Requests answered, by synapse and HTTP status',
@@ -80,4 +99,8 @@ export function createMinerMetrics(
       registers: [registry],
     }),
   };
+  // Known label values start at 0, so rates and alerts have a series before the first refusal.
+  for (const kind of AUTH_FAILURE_KINDS) metrics.authFailures.inc({ kind }, 0);
+  for (const reason of FORBIDDEN_REASONS) metrics.forbidden.inc({ reason }, 0);
+  return metrics;
 }

@@ -38,6 +38,9 @@ export interface ScoreUpdate {
   uid: number;
   hotkey: string;
   score: number;
+  /** For the uid's history: the query's latency and outcome kind. */
+  latencyMs?: number;
+  outcome?: string;
 }
 
 /**

@@ -51,6 +51,7 @@ export {
 export { type SubnetState, SubnetStateCache } from './subnet-cache.js';
 export { createValidatorMetrics, type MetricsSources, type ValidatorMetrics } from './metrics.js';
 export {
+  challengeId,
   claimRoundBlock,
   type FoldJobData,
   QUEUES,
@@ -62,7 +63,21 @@ export {
 } from './round-jobs.js';
 export { availableUids, batchTargets, type SamplingOptions, sampleMiners } from './sampling.js';
 export { responseValidator, synapseQueryOptions } from './schema.js';
-export { defaultKeyPrefix, ScoreStore, type ScoreStoreOptions, scoreKeys } from './score-store.js';
+export {
+  defaultKeyPrefix,
+  type FoldRound,
+  HISTORY_ROUNDS,
+  type ScoreHistoryEntry,
+  ScoreStore,
+  type ScoreStoreOptions,
+  scoreKeys,
+} from './score-store.js';
+export {
+  type ExplainedRound,
+  type ExplainScoreInput,
+  explainScore,
+  type ScoreExplanation,
+} from './explain.js';
 export type {
   MinerTarget,
   SetWeightsResult,

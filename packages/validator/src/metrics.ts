@@ -4,8 +4,20 @@
  */
 import { LATENCY_BUCKETS_SECONDS, METRIC_PREFIX, SCORE_BUCKETS } from '@subnetkit/metrics';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { ChainErrorKind } from './chain-errors.js';
 
 const P = `${METRIC_PREFIX}validator_`;
+
+/** Stages of round jobs (`rounds_failed_total{stage}`). Each series starts at 0. */
+export const ROUND_STAGES = ['tick', 'query', 'fold'] as const;
+
+/** Kinds of chain errors (`chain_errors_total{kind}`). Each series starts at 0. */
+export const CHAIN_ERROR_KINDS = [
+  'connection',
+  'rate_limited',
+  'rejected',
+  'other',
+] as const satisfies readonly ChainErrorKind[];
 
 /** Scrapes must not hang while Redis is down: give up on a source after a second. */
 function within<T>(p: Promise<T>, fallback: T, ms = 1_000): Promise<T> {
@@ -43,7 +55,7 @@ export interface MetricsSources {
 /** Register the validator's metrics on `registry`. */
 export function createValidatorMetrics(registry: Registry, sources?: MetricsSources): ValidatorMetrics {
   const registers = [registry];
-  return {
+  const metrics: ValidatorMetrics = {
     roundsStarted: new Counter({
       name: `${P}rounds_started_total`,
       help: 'Evaluation rounds started (challenge sent to the sampled miners)',
@@ -154,4 +166,8 @@ export function createValidatorMetrics(registry: Registry, sources?: MetricsSour
       registers,
     }),
   };
+  // Known label values start at 0, so rates and alerts have a series before the first failure.
+  for (const stage of ROUND_STAGES) metrics.roundsFailed.inc({ stage }, 0);
+  for (const kind of CHAIN_ERROR_KINDS) metrics.chainErrors.inc({ kind }, 0);
+  return metrics;
 }

@@ -8,6 +8,7 @@
  * Job ids are deterministic (`round-<n>`, `round-<n>-b<i>`) so a tick retried after a crash adds
  * nothing new, and retried children query the same miners with the same request.
  */
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { checkRewards, type MinerResponse, type SubnetPlugin, seededRandom } from '@subnetkit/core';
 import type { FlowProducer, Job, Queue } from 'bullmq';
@@ -131,6 +132,17 @@ export async function claimRoundBlock(
 /** Seed of a round's miner sample; differs from the challenge seed (`round`) so the two are independent. */
 export function sampleSeed(round: number): number {
   return Math.imul(round ^ 0x5bd1e995, 0x9e3779b1) >>> 0;
+}
+
+/**
+ * A challenge's id in a uid's score history: the first 12 hex digits of the SHA-256 of its synapse and
+ * request (JSON), so rounds that sent the same challenge show the same id. The truth is not hashed.
+ */
+export function challengeId(synapse: string, request: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify([synapse, request ?? null]))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 /** The `tick` processor: start round n (or skip it) and return its number. */
@@ -271,7 +283,14 @@ export async function scoreAndFold(
   const rewards = checkRewards(ctx.plugin.name, raw, clean.length).map(sanitizeScore);
   const applied = await ctx.store.fold(
     roundId,
-    clean.map((r, i) => ({ uid: r.uid, hotkey: r.hotkey, score: rewards[i]! })),
+    clean.map((r, i) => ({
+      uid: r.uid,
+      hotkey: r.hotkey,
+      score: rewards[i]!,
+      latencyMs: r.latencyMs,
+      outcome: r.outcome,
+    })),
+    { round: data.round, challengeId: challengeId(data.synapse, data.request) },
   );
   if (applied) for (const s of rewards) ctx.metrics.rewards.observe(s);
   const ok = clean.filter((r) => r.outcome === 'ok').length;

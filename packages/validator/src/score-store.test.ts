@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldScores, type ScoreEntry } from './ema.js';
-import { ScoreStore } from './score-store.js';
+import { HISTORY_ROUNDS, ScoreStore } from './score-store.js';
 
 const REDIS_URL = process.env.SUBNETKIT_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 
@@ -57,5 +57,48 @@ describe('ScoreStore (shared Redis)', () => {
     const ttl = await redis.ttl(`${prefix}:c:applied:round-9`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60);
+  });
+
+  it('keeps a capped history per uid in the fold: newest first, ending at the current score', async () => {
+    const store = new ScoreStore(redis, { prefix: `${prefix}:h`, alpha: 0.1 });
+    const rounds = HISTORY_ROUNDS + 6;
+    for (let r = 1; r <= rounds; r++) {
+      const reward = (r % 10) / 10;
+      await store.fold(
+        `round-${r}`,
+        [{ uid: 2, hotkey: 'M', score: reward, latencyMs: 100 + r + 0.4, outcome: r % 7 ? 'ok' : 'timeout' }],
+        { round: r, challengeId: `c${r}` },
+      );
+    }
+    // A duplicate round adds nothing.
+    await store.fold(`round-${rounds}`, [{ uid: 2, hotkey: 'M', score: 1 }], {
+      round: rounds,
+      challengeId: 'x',
+    });
+    const h = await store.history(2);
+    expect(h).toHaveLength(HISTORY_ROUNDS);
+    expect(h[0]).toEqual({
+      round: rounds,
+      challengeId: `c${rounds}`,
+      reward: (rounds % 10) / 10,
+      latencyMs: 100 + rounds,
+      outcome: rounds % 7 ? 'ok' : 'timeout',
+      score: (await store.read()).get(2)!.score,
+    });
+    expect(h.at(-1)!.round).toBe(7);
+    // Each entry is the EMA of the one before.
+    for (let k = 0; k < h.length - 1; k++) {
+      expect(h[k]!.score).toBeCloseTo(0.1 * h[k]!.reward + 0.9 * h[k + 1]!.score, 14);
+    }
+    expect(await store.foldAlpha()).toBe(0.1);
+    // Memory of one full history (docs/validator.md states it).
+    const bytes = Number(await redis.call('MEMORY', 'USAGE', `${prefix}:h:history:2`, 'SAMPLES', '0'));
+    expect(bytes).toBeGreaterThan(0);
+    expect(bytes).toBeLessThan(6000);
+    // A new hotkey on the uid starts a new history; clear() removes it.
+    await store.fold('round-999', [{ uid: 2, hotkey: 'N', score: 1 }], { round: 999, challengeId: 'n' });
+    expect((await store.history(2)).map((e) => e.round)).toEqual([999]);
+    await store.clear();
+    expect(await store.history(2)).toEqual([]);
   });
 });

@@ -21,8 +21,9 @@ import type { ValidatorHyperparameters } from './types.js';
 export interface WeightVector {
   uids: number[];
   weights: number[];
-  /** The float weights after the chain rules, for logs (sum ~1). */
+  /** The float weights after the chain rules, for logs (sum ~1), of the uids in `floatUids`. */
   floats: number[];
+  floatUids: number[];
 }
 
 /**
@@ -55,7 +56,12 @@ export function computeWeights(
     excludeQuantile,
   });
   const emit = convertWeightsAndUidsForEmit(processed.uids, Array.from(processed.weights));
-  return { uids: emit.uids, weights: emit.weights, floats: Array.from(processed.weights) };
+  return {
+    uids: emit.uids,
+    weights: emit.weights,
+    floats: Array.from(processed.weights),
+    floatUids: Array.from(processed.uids),
+  };
 }
 
 /** Why weights are or are not due now. */

@@ -18,11 +18,13 @@ import {
   buildRemoveStake,
   buildRevealWeights,
   buildServeAxon,
+  buildSetCommitment,
   buildSetWeights,
   buildStartCall,
   buildSudo,
   buildTransfer,
 } from './calls.js';
+import { commitmentField } from './commitments.js';
 
 // The real subtensor runtime metadata (spec 381), kept in the repository: fixtures/subtensor/.
 const FIXTURE = new URL(
@@ -272,6 +274,15 @@ describe('call encoding conforms to the real subtensor metadata (spec 381)', () 
     });
     // index 7/113, netuid 1, compact(3) aabbcc, round 7 (u64 LE), version 4 (u16 LE)
     expect(c.toHex()).toBe('0x07710100' + '0caabbcc' + '0700000000000000' + '0400');
+  });
+
+  it('encodes set_commitment with the real Data variants (Raw<n> index n+1, BigRaw 136)', () => {
+    const raw = buildSetCommitment(tx, { netuid: 1, fields: [commitmentField(new Uint8Array([1, 2, 3]))] });
+    // Commitments 18 / call 0, netuid 1, one field, Raw3 (index 4) 010203
+    expect(raw.toHex()).toBe('0x1200' + '0100' + '04' + '04' + '010203');
+    const big = buildSetCommitment(tx, { netuid: 2, fields: [commitmentField(new Uint8Array(130).fill(7))] });
+    // BigRaw (index 136) with compact(130) = 0x0902
+    expect(big.toHex()).toBe('0x1200' + '0200' + '04' + '88' + '0902' + '07'.repeat(130));
   });
 
   it('decodes the inner AdminUtils call of a sudo wrapper', () => {

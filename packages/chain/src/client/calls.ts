@@ -149,6 +149,14 @@ export function buildTransfer<R>(
   return call(tx, 'balances', method)({ Id: a.dest }, a.amountRao);
 }
 
+/** `Commitments.set_commitment(netuid, info)` with the given `Data` fields (see `commitmentField`). */
+export function buildSetCommitment<R>(
+  tx: TxLike<R>,
+  a: { netuid: number; fields: Record<string, unknown>[] },
+): R {
+  return call(tx, 'commitments', 'setCommitment')(a.netuid, { fields: a.fields });
+}
+
 /** `Sudo.sudo(call)`: wraps a root-only call (AdminUtils setters on a local chain). */
 export function buildSudo<R>(tx: TxLike<R>, inner: unknown): R {
   return call(tx, 'sudo', 'sudo')(inner);

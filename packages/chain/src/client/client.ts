@@ -11,9 +11,7 @@ import {
   ChainValueError,
   checkWeightsAgainstChainRules,
   computeRevealRound,
-  convertWeightsAndUidsForEmit,
   encodeWeightsTlockPayload,
-  processWeightsForNetuid,
   timelockEncrypt,
   encodeIp,
   epochIndex,
@@ -36,11 +34,13 @@ import {
   buildRemoveStake,
   buildRevealWeights,
   buildServeAxon,
+  buildSetCommitment,
   buildSetWeights,
   buildStartCall,
   buildSudo,
   buildTransfer,
 } from './calls.js';
+import { type CommitmentRecord, commitmentField, readCommitmentsAt } from './commitments.js';
 import { type CommitStore, JsonFileCommitStore, type PendingCommit } from './commit-store.js';
 import { type Connection, type ConnectionOptions, openConnection } from './connection.js';
 import { commitTiming, randomSalt } from './commit-timing.js';
@@ -657,6 +657,51 @@ export class SubtensorClient {
       protocol: a.protocol ?? 4,
     });
     return this.#submit(hotkey, tx, { call: 'serveAxon', netuid: a.netuid, hotkey: hotkey.address }, opts);
+  }
+
+  /**
+   * Commits `data` (at most 512 bytes, e.g. a content hash) for the hotkey on `netuid`
+   * (`Commitments.set_commitment`, fee-free, signed by the hotkey). The chain allows `MaxSpace` bytes per
+   * hotkey per tempo epoch (each commitment counts at least 100); going over fails with
+   * `SpaceLimitExceeded`, whose message names the block to retry at.
+   */
+  async setCommitment(
+    hotkey: KeyringPair,
+    netuid: number,
+    data: Uint8Array,
+    opts: SubmitOptions = {},
+  ): Promise<TxResult> {
+    const tx = buildSetCommitment(this.#tx, { netuid, fields: [commitmentField(data)] });
+    const ctx: ErrorContext = { call: 'setCommitment', netuid, hotkey: hotkey.address };
+    try {
+      return await this.#submit(hotkey, tx, ctx, opts);
+    } catch (e) {
+      if (!(e instanceof ChainError) || e.chainError !== 'SpaceLimitExceeded') throw e;
+      // Name the block at which the space resets (the subnet's next epoch) and the limit.
+      const ref = await this.block();
+      const [next, max] = await Promise.all([
+        this.nextEpochBlock(netuid, ref),
+        this.query('maxSpace', [], ref, 'commitments'),
+      ]);
+      const full: ErrorContext = { ...ctx, block: ref.number, maxSpace: Number(max?.toString() ?? 0) };
+      if (next !== undefined) full.nextEpochBlock = next;
+      throw new ChainError(
+        'Dispatch',
+        `setCommitment failed: ${explainChainError('SpaceLimitExceeded', full)}`,
+        {
+          chainError: 'SpaceLimitExceeded',
+          section: e.section,
+          cause: e,
+        },
+      );
+    }
+  }
+
+  /** Every hotkey's commitment on `netuid` at the best block (or `block`), oldest commitment first. */
+  async commitments(netuid: number, opts: { block?: number } = {}): Promise<CommitmentRecord[]> {
+    const at = await this.block(opts.block);
+    await this.#requireSubnet(netuid, at);
+    return readCommitmentsAt(this.storage, netuid, at.hash, this.ss58Format);
   }
 
   /** Registers `hotkey` on `netuid` by burning TAO from `coldkey`. Returns the new uid. */

@@ -36,6 +36,7 @@ const RETRY_BY_NAME: Readonly<Record<string, Exclude<ChainErrorRetry, 'transient
   RevealTooEarly: 'rate_limited',
   AdminActionProhibitedDuringWeightsWindow: 'rate_limited',
   NonceConflict: 'rate_limited',
+  SpaceLimitExceeded: 'rate_limited',
   StaleMortality: 'rate_limited',
   // A person must act first (see each message in explainChainError for what).
   HotKeyNotRegisteredInSubNet: 'permanent',
@@ -60,6 +61,8 @@ const RETRY_BY_NAME: Readonly<Record<string, Exclude<ChainErrorRetry, 'transient
   BadOrigin: 'permanent',
   NotSubnetOwner: 'permanent',
   BadSignature: 'permanent',
+  AccountNotAllowedCommit: 'permanent',
+  TooManyFieldsInCommitmentInfo: 'permanent',
 };
 
 /** Retry class of a failure from its {@link ChainErrorCode} and, when known, the runtime error name. */
@@ -115,6 +118,9 @@ export interface ErrorContext {
   maxWeightsLimit?: number;
   stakeThreshold?: bigint;
   servingRateLimit?: number;
+  /** Commitments: `MaxSpace` and the first block of the subnet's next epoch (when the space resets). */
+  maxSpace?: number;
+  nextEpochBlock?: number;
 }
 
 /** `Invalid Transaction: Custom error: N` codes from SubtensorTransactionExtension (protocol facts 2.0). */
@@ -292,6 +298,22 @@ export function explainChainError(name: string, c: ErrorContext = {}): string {
       return 'the commit-reveal version does not match the chain; upgrade subnetkit';
     case 'AdminActionProhibitedDuringWeightsWindow':
       return 'hyperparameter changes are frozen near the epoch boundary; retry after the next epoch starts';
+    case 'SpaceLimitExceeded': {
+      const max =
+        c.maxSpace === undefined ? '' : ` (MaxSpace ${c.maxSpace}; each commitment counts at least 100)`;
+      const retry =
+        c.nextEpochBlock === undefined
+          ? 'retry after the next epoch starts'
+          : `retry at block ${c.nextEpochBlock} (the next epoch) or later${c.block === undefined ? '' : ` (now ${c.block})`}`;
+      return `commitment rate limit: ${hk(c)} has used its commitment space on ${on(c)} for this tempo epoch${max}; ${retry}`;
+    }
+    case 'AccountNotAllowedCommit':
+      return (
+        `${hk(c)} may not commit on ${on(c)}: only hotkeys registered there can; register it first ` +
+        `(\`${fixCommand('subnet register', { '--netuid': n(c) })}\`) or sign with a registered hotkey`
+      );
+    case 'TooManyFieldsInCommitmentInfo':
+      return 'a commitment holds at most 3 fields; commit fewer fields (e.g. one hash of all the data)';
     case 'BadOrigin':
       return 'the call was signed by the wrong key (e.g. a hotkey where the coldkey or sudo key is required)';
     case 'NotSubnetOwner':

@@ -11,6 +11,7 @@ export {
   buildRemoveStake,
   buildRevealWeights,
   buildServeAxon,
+  buildSetCommitment,
   buildSetWeights,
   buildStartCall,
   buildSudo,
@@ -33,6 +34,14 @@ export {
   MemoryCommitStore,
   defaultCommitDir,
 } from './commit-store.js';
+export {
+  type CommitmentRecord,
+  MAX_COMMITMENT_BYTES,
+  MAX_RAW_COMMITMENT_BYTES,
+  commitmentField,
+  commitmentFieldBytes,
+  readCommitmentsAt,
+} from './commitments.js';
 export { type Connection, type ConnectionOptions, openConnection } from './connection.js';
 export { type CommitTiming, commitTiming, randomSalt } from './commit-timing.js';
 export {

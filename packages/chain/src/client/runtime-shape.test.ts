@@ -198,9 +198,10 @@ describe('runtime shape from the connected chain metadata', () => {
   });
 
   it('next epoch block under each schedule', () => {
-    // legacy: (b + netuid + 1) % (tempo + 1) == 0
-    expect(nextEpochBlock('legacy', { block: 100, netuid: 1, tempo: 10 })).toBe(108);
-    expect(nextEpochBlock('legacy', { block: 108, netuid: 1, tempo: 10 })).toBe(108);
+    // legacy: subtensor's should_run_epoch, blocks_until_next_epoch = tempo - (b + netuid + 1) % (tempo + 1) == 0
+    expect(nextEpochBlock('legacy', { block: 100, netuid: 1, tempo: 10 })).toBe(107);
+    expect(nextEpochBlock('legacy', { block: 107, netuid: 1, tempo: 10 })).toBe(107);
+    expect(nextEpochBlock('legacy', { block: 108, netuid: 1, tempo: 10 })).toBe(118);
     // stateful: LastEpochBlock + tempo, or an earlier PendingEpochAt
     expect(nextEpochBlock('stateful', { block: 100, netuid: 1, tempo: 10, lastEpochBlock: 95 })).toBe(105);
     expect(

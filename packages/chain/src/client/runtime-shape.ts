@@ -8,6 +8,7 @@ import type { ApiOptions } from '@polkadot/api/types';
 import type { Metadata } from '@polkadot/types';
 import type { Registry } from '@polkadot/types/types';
 import { allExtensions } from '@polkadot/types/extrinsic/signedExtensions';
+import { blocksUntilNextEpoch } from '@subnetkit/core';
 import { ChainError } from './errors.js';
 
 type ExtDef = NonNullable<ApiOptions['signedExtensions']>;
@@ -223,8 +224,7 @@ export interface EpochScheduleState {
 export function nextEpochBlock(schedule: EpochSchedule, s: EpochScheduleState): number | undefined {
   if (s.tempo === 0) return undefined;
   if (schedule === 'legacy') {
-    const period = s.tempo + 1;
-    return s.block + ((period - ((s.block + s.netuid + 1) % period)) % period);
+    return s.block + blocksUntilNextEpoch(s.block, s.netuid, s.tempo);
   }
   if (s.lastEpochBlock === undefined) {
     throw new ChainError(

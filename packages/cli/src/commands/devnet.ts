@@ -6,6 +6,7 @@ import { raoToTao, taoToRao } from '@subnetkit/core';
 import { DEV_ACCOUNTS, resolveAccount, startDevnet, type Devnet } from '@subnetkit/devnet';
 import type { Command } from 'commander';
 import { withClient } from '../client.js';
+import { createLogger } from '../logger.js';
 import { type ChainFlags, checkSs58, withChainOptions } from '../options.js';
 import { printResult } from '../output.js';
 
@@ -71,6 +72,7 @@ export function registerDevnetCommand(program: Command): void {
         saveIntervalMs,
         genesis: o.genesis,
         strictServeAxon: Boolean(o.strictServeAxon),
+        logger: createLogger('devnet'),
       });
       printBanner(dn, o);
       await waitForSignal(dn);

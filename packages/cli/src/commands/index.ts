@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { registerDemoCommand } from './demo.js';
 import { registerDevnetCommand } from './devnet.js';
+import { registerExplainCommand } from './explain.js';
+import { registerExporterCommand } from './exporter.js';
 import { registerLocalnetCommand } from './localnet.js';
 import { registerMinerCommand } from './miner.js';
 import { registerNewCommand } from './new.js';
@@ -22,4 +24,6 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerWeightsCommand,
   registerMinerCommand,
   registerValidatorCommand,
+  registerExplainCommand,
+  registerExporterCommand,
 ];

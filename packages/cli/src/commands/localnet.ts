@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   defaultLocalnetDataDir,
@@ -6,7 +8,8 @@ import {
   rankByWeight,
   startLocalnet,
 } from '../localnet/localnet.js';
-import { createLogger } from '../logger.js';
+import { type MetricsTarget, prometheusConfig } from '../localnet/prometheus-config.js';
+import { createLogger, quietChildLevel } from '../logger.js';
 import { loadSubnetPlugin } from '../plugin-loader.js';
 
 interface LocalnetFlags {
@@ -20,6 +23,7 @@ interface LocalnetFlags {
   rounds: number;
   timeout: number;
   keepRunning?: boolean;
+  prometheusConfig?: string;
   json?: boolean;
 }
 
@@ -33,7 +37,9 @@ function intFlag(name: string, min: number) {
 }
 
 function printTable(neurons: LocalnetNeuron[], block: number): void {
-  console.log(`metagraph of netuid 1 at block ${block}; weight = the validator's u16 weight stored on chain`);
+  console.log(
+    `metagraph of netuid 1 at block ${block}; weight = the validator's u16 weight stored on chain; incentive and emission (α) from the last epoch`,
+  );
   console.table(
     neurons.map((n) => ({
       uid: n.uid,
@@ -42,8 +48,20 @@ function printTable(neurons: LocalnetNeuron[], block: number): void {
       axon: n.axon,
       'ema score': n.score === undefined ? '-' : n.score.toFixed(4),
       weight: n.weight,
+      incentive: n.incentive.toFixed(5),
+      emission: n.emission.toFixed(6),
     })),
   );
+}
+
+function printMetricsTargets(targets: MetricsTarget[], configFile: string | undefined): void {
+  console.log('metrics (Prometheus):');
+  const width = Math.max(...targets.map((t) => t.service.length));
+  for (const t of targets) console.log(`  ${t.service.padEnd(width)}  ${t.url}`);
+  if (configFile)
+    console.log(
+      `scrape config written to ${configFile}: prometheus --config.file=${configFile} (with --keep-running)`,
+    );
 }
 
 /**
@@ -117,6 +135,10 @@ export function registerLocalnetCommand(program: Command): void {
       180,
     )
     .option('--keep-running', 'keep the subnet running after the report, until Ctrl-C')
+    .option(
+      '--prometheus-config <file>',
+      "write a Prometheus scrape config for the miners', validator's and exporter's /metrics to this file",
+    )
     .option('--json', 'print the report as JSON')
     .action(async (flags: LocalnetFlags) => {
       const logger = createLogger('localnet');
@@ -130,6 +152,7 @@ export function registerLocalnetCommand(program: Command): void {
         tempo: flags.tempo,
         redis: flags.redis,
         logger,
+        serviceLogLevel: quietChildLevel(),
       });
       let stopping = false;
       const stop = async () => {
@@ -140,9 +163,18 @@ export function registerLocalnetCommand(program: Command): void {
       process.once('SIGINT', () => void stop().then(() => process.exit(130)));
       process.once('SIGTERM', () => void stop().then(() => process.exit(143)));
       try {
+        const configFile = flags.prometheusConfig ? resolve(flags.prometheusConfig) : undefined;
+        if (configFile) writeFileSync(configFile, prometheusConfig(net.metricsTargets));
+        if (!flags.json) printMetricsTargets(net.metricsTargets, configFile);
         const snap = await waitForWeights(net, flags.rounds, flags.timeout * 1000);
         if (flags.json) {
-          console.log(JSON.stringify({ url: net.devnet.url, netuid: net.netuid, ...snap }, null, 2));
+          console.log(
+            JSON.stringify(
+              { url: net.devnet.url, netuid: net.netuid, metrics: net.metricsTargets, ...snap },
+              null,
+              2,
+            ),
+          );
         } else {
           printTable(snap.neurons, snap.block);
           console.log(`weights rank the miners: ${rankByWeight(snap.neurons)}`);

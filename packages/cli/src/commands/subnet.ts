@@ -1,4 +1,5 @@
 /** `subnetkit subnet create|start|register|hyperparams|metagraph`. */
+import { U16_MAX } from '@subnetkit/core';
 import type { Command } from 'commander';
 import { withClient } from '../client.js';
 import { loadHotkey, unlockColdkey } from '../keys.js';
@@ -74,12 +75,13 @@ export function registerSubnetCommand(program: Command): void {
     });
 
   withNetuidOption(withChainOptions(subnet.command('metagraph')))
-    .description("show a subnet's neurons")
+    .description("show a subnet's neurons and their epoch outputs (incentive, dividends, emission, trust, …)")
     .option('--block <n>', 'read at this block', parseBlock)
-    .action(async (o: ReadFlags) => {
+    .option('--bonds', "also show each validator's bonds (miner uid:bond)")
+    .action(async (o: ReadFlags & { bonds?: boolean }) => {
       const netuid = o.netuid;
       const m = await withClient(o.chain, (c) =>
-        c.syncMetagraph(netuid, o.block === undefined ? {} : { block: o.block }),
+        c.syncMetagraph(netuid, { ...(o.block === undefined ? {} : { block: o.block }), bonds: !!o.bonds }),
       );
       if (o.json) {
         console.log(toJson(m));
@@ -95,10 +97,15 @@ export function registerSubnetCommand(program: Command): void {
           'incentive',
           'dividends',
           'emission',
+          'trust',
+          'consensus',
+          'rank',
+          'vtrust',
           'vpermit',
           'active',
           'updated',
           'axon',
+          ...(o.bonds ? ['bonds'] : []),
         ],
         m.uids.map((u) => {
           const ax = m.axons[u]!;
@@ -110,10 +117,17 @@ export function registerSubnetCommand(program: Command): void {
             m.incentive[u]!.toFixed(5),
             m.dividends[u]!.toFixed(5),
             m.emission[u]!.toFixed(6),
+            m.trust[u]!.toFixed(5),
+            m.consensus[u]!.toFixed(5),
+            m.rank[u]!.toFixed(5),
+            m.validatorTrust[u]!.toFixed(5),
             m.validatorPermit[u]!,
             m.active[u]!,
             m.lastUpdate[u]!,
             ax.port === 0 ? '-' : `${ax.ip}:${ax.port}`,
+            ...(o.bonds
+              ? [(m.bonds?.[u] ?? []).map(([j, b]) => `${j}:${(b / U16_MAX).toFixed(4)}`).join(' ') || '-']
+              : []),
           ];
         }),
       );

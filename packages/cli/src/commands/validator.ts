@@ -18,6 +18,7 @@ import { routeLibraryConsole } from '../client.js';
 import { loadServiceHotkey } from '../keys.js';
 import { createLogger } from '../logger.js';
 import { loadSubnetPlugin } from '../plugin-loader.js';
+import { registerValidatorExplainCommand } from './validator-explain.js';
 import {
   type ServiceConfig,
   type ServiceOptions,
@@ -198,4 +199,5 @@ Example:
     .action(async (_flags: unknown, command: Command) => {
       await runValidator(resolveServiceConfig(command, VALIDATOR_OPTIONS));
     });
+  registerValidatorExplainCommand(cmd);
 }

@@ -8,6 +8,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { connect, type SubtensorClient } from '@subnetkit/chain';
 import { baselinePlugin, DEFAULT_UNDER_TRAINED, type SubnetPlugin } from '@subnetkit/core';
 import { type Devnet, startDevnet } from '@subnetkit/devnet';
+import { type RunningExporter, runExporter } from '@subnetkit/exporter';
 import {
   formatTrainProgress,
   type InferenceBackend,
@@ -25,6 +26,7 @@ import {
 } from '@subnetkit/validator';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { type MetricsTarget, SCRAPE_JOBS } from './prometheus-config.js';
 import { ensureRedis, type LocalRedis } from './redis.js';
 
 export interface LocalnetOptions {
@@ -47,6 +49,8 @@ export interface LocalnetOptions {
   /** Seconds between evaluation rounds (default 1). */
   roundIntervalMs?: number;
   logger: Logger;
+  /** Level of the devnet's, miners', validator's and exporter's loggers (default warn). */
+  serviceLogLevel?: string;
 }
 
 /** One neuron as localnet reports it. */
@@ -58,6 +62,9 @@ export interface LocalnetNeuron {
   score: number | undefined;
   /** The validator's weight for this uid as stored on chain (u16, 0 when none). */
   weight: number;
+  /** Incentive (proportion) and emission (alpha per epoch) from the subnet's last epoch. */
+  incentive: number;
+  emission: number;
 }
 
 export interface Localnet {
@@ -65,6 +72,10 @@ export interface Localnet {
   client: SubtensorClient;
   validator: RunningValidator;
   miners: RunningMiner[];
+  /** The chain exporter watching the localnet's subnet. */
+  exporter: RunningExporter;
+  /** The /metrics URL of every service: miners, validator, exporter. */
+  metricsTargets: MetricsTarget[];
   netuid: number;
   validatorHotkey: string;
   redisUrl: string;
@@ -227,6 +238,7 @@ class TierPlugins {
  */
 export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
   const log = opts.logger;
+  const serviceLevel = opts.serviceLogLevel ?? 'warn';
   const minerCount = opts.miners ?? defaultMinerCount(opts.plugin);
   if (minerCount > COLDKEYS.length * 8)
     throw new Error(`--miners ${minerCount}: at most ${COLDKEYS.length * 8}`);
@@ -262,7 +274,7 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
     const devnet = await startDevnet({
       port: opts.port ?? 9944,
       blockTime: opts.blockTimeMs ?? 250,
-      logger: log.child({ component: 'devnet' }, { level: 'warn' }),
+      logger: log.child({ component: 'devnet' }, { level: serviceLevel }),
       genesis: {
         subnets: [
           {
@@ -313,7 +325,7 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
         metagraphRefreshMs: 2_000,
         dataDir: mkdtempSync(join(scratchDir, `miner-${i}-`)),
         ...(backend ? { backend } : {}),
-        logger: log.child({ component: `miner-${i}` }, { level: 'warn' }),
+        logger: log.child({ component: `miner-${i}` }, { level: serviceLevel }),
       });
       cleanups.push(() => miner.stop());
       miners.push(miner);
@@ -335,7 +347,9 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
       weightsCheckIntervalMs: 500,
       resyncBlocks: 5,
       batchSize: 4,
-      logger: log.child({ component: 'validator' }, { level: 'warn' }),
+      metricsPort: 0,
+      metricsHost: '127.0.0.1',
+      logger: log.child({ component: 'validator' }, { level: serviceLevel }),
     });
     cleanups.push(async () => {
       await validator.stop();
@@ -346,11 +360,27 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
     });
     log.info(`validator running rounds every ${(opts.roundIntervalMs ?? 1_000) / 1000} s on ${redis.url}`);
 
+    const exporter = await runExporter({
+      chain: devnet.url,
+      netuids: [LOCALNET_NETUID],
+      port: 0,
+      host: '127.0.0.1',
+      logger: log.child({ component: 'exporter' }, { level: serviceLevel }),
+    });
+    cleanups.push(() => exporter.stop());
+    const metricsTargets: MetricsTarget[] = [
+      ...miners.map((m, i) => ({ service: `miner-${i}`, job: SCRAPE_JOBS.miner, url: `${m.url}/metrics` })),
+      { service: 'validator', job: SCRAPE_JOBS.validator, url: `${validator.metricsUrl}/metrics` },
+      { service: 'exporter', job: SCRAPE_JOBS.exporter, url: `${exporter.url}/metrics` },
+    ];
+
     return {
       devnet,
       client,
       validator,
       miners,
+      exporter,
+      metricsTargets,
       netuid: LOCALNET_NETUID,
       validatorHotkey: validatorKey.address,
       redisUrl: redis.url,
@@ -372,6 +402,8 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
             axon: axon && axon.port > 0 ? `${axon.ip}:${axon.port}` : '-',
             score: scores.get(uid)?.score,
             weight: row.get(uid) ?? 0,
+            incentive: m.incentive[uid] ?? 0,
+            emission: m.emission[uid] ?? 0,
           };
         });
         return { block: m.block, neurons, weightsSet: row.size > 0 };

@@ -197,7 +197,8 @@ function maxUpscaleToU16(x: Float64Array): number[] {
 const floats = (x: ArrayLike<number>) => Array.from(x, toFloat);
 const floatRows = (m: Csr): SparseRow[] => toRows(m, toFloat);
 
-function pad<T>(x: readonly T[], n: number, fill: T): T[] {
+/** Pads (or cuts) a per-uid vector to n entries. */
+export function pad<T>(x: readonly T[], n: number, fill: T): T[] {
   const out = x.slice(0, n);
   while (out.length < n) out.push(fill);
   return out;
@@ -226,6 +227,58 @@ function lazyTrace(fields: { [K in keyof EpochTrace]: () => EpochTrace[K] }): Ep
   return trace;
 }
 
+/** Why the epoch drops a stored weight of validator i on uid j (a row without a permit is dropped whole). */
+export type WeightMaskReason = 'self_weight' | 'outdated' | 'commit_reveal';
+
+/**
+ * The epoch's entry mask over the weights (subtensor's `mask_diag_sparse_except`, `mask_rows_sparse` on
+ * `LastUpdate <= BlockAtRegistration`, and the commit-reveal mask): null keeps the weight.
+ */
+export function weightMask(
+  lastUpdate: readonly number[],
+  registered: readonly number[],
+  owner: number | null,
+  commitBlocks: readonly (number | null)[] | undefined,
+): (i: number, j: number) => WeightMaskReason | null {
+  return (i, j) => {
+    if (i === j && i !== owner) return 'self_weight';
+    if (lastUpdate[i]! <= registered[j]!) return 'outdated';
+    const cb = commitBlocks?.[i];
+    return cb !== undefined && cb !== null && cb < registered[j]! ? 'commit_reveal' : null;
+  };
+}
+
+/**
+ * Next epoch's validator permits: every staked uid, less the n − k lowest by stake when n ≥ k (a stable
+ * sort by stake ascending, as subtensor's `is_topk` with `sort_by_key`); the subnet owner always keeps one.
+ */
+function topKPermits(stake: Float64Array, n: number, k: number, owner: number | null): boolean[] {
+  const permit = Array.from(stake, (s) => s !== 0);
+  if (n >= k) {
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => stake[a]! - stake[b]!);
+    for (let q = 0; q < n - k; q++) permit[order[q]!] = false;
+  }
+  if (owner !== null && owner < n) permit[owner] = true;
+  return permit;
+}
+
+/** Each weight clipped to its column's consensus (`weights.min(consensus)`; zeros dropped). */
+function clipToConsensus(weights: Csr, consensus: ArrayLike<number>, n: number): Csr {
+  const builder = new CsrBuilder(n, weights.ptr[n]!);
+  for (let i = 0; i < n; i++) {
+    for (let k = weights.ptr[i]!; k < weights.ptr[i + 1]!; k++) {
+      const j = weights.col[k]!;
+      const th = consensus[j]!;
+      const v = weights.val[k]!;
+      if (th < v) {
+        if (th > 0) builder.push(j, th);
+      } else builder.push(j, v);
+    }
+    builder.endRow();
+  }
+  return builder.build();
+}
+
 /**
  * Runs one Yuma epoch over a subnet's state. Pure: the caller reads the inputs from storage and writes
  * the outputs back (see `EpochResult`). Matches subtensor's `epoch_mechanism`, including its fixed-point
@@ -248,49 +301,26 @@ export function runEpoch(input: EpochInput): EpochResult {
   // Permits: this epoch uses the stored ones; the next one gets the top-k by stake.
   const permit = pad(input.validatorPermit, n, false);
   if (owner !== null && owner < n) permit[owner] = true;
-  const newPermit = Array.from(stake, (s) => s !== 0);
-  if (n >= hp.maxAllowedValidators) {
-    // Stable sort by stake ascending (subtensor's is_topk: sort_by_key); the first n − k lose the permit.
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => stake[a]! - stake[b]!);
-    for (let q = 0; q < n - hp.maxAllowedValidators; q++) newPermit[order[q]!] = false;
-  }
-  if (owner !== null && owner < n) newPermit[owner] = true;
+  const newPermit = topKPermits(stake, n, hp.maxAllowedValidators, owner);
 
   // Active stake.
   const activeStake = normalize(Float64Array.from(stake, (s, i) => (active[i] && permit[i] ? s : 0)));
 
   // Weights: permit rows, diagonal (owner keeps its self-weight), outdated, commit-reveal, row-normalise.
-  const commitBlocks = input.commitBlocks;
+  const masked = weightMask(lastUpdate, registered, owner, input.commitBlocks);
   const weights = readCsr(
     input.weights,
     n,
     fromInt,
     (i) => permit[i]!,
-    (i, j) => {
-      if (i === j && i !== owner) return false;
-      if (lastUpdate[i]! <= registered[j]!) return false;
-      const cb = commitBlocks?.[i];
-      return !(cb !== undefined && cb !== null && cb < registered[j]!);
-    },
+    (i, j) => masked(i, j) === null,
   );
   rowNormalize(weights);
 
   // Consensus, clipping, validator trust.
   const kappa = div(fromInt(hp.kappa), fromInt(65535));
   const consensus = consensusOf(activeStake, weights, n, kappa);
-  const clippedBuilder = new CsrBuilder(n, weights.ptr[n]!);
-  for (let i = 0; i < n; i++) {
-    for (let k = weights.ptr[i]!; k < weights.ptr[i + 1]!; k++) {
-      const j = weights.col[k]!;
-      const th = consensus[j]!;
-      const v = weights.val[k]!;
-      if (th < v) {
-        if (th > 0) clippedBuilder.push(j, th);
-      } else clippedBuilder.push(j, v);
-    }
-    clippedBuilder.endRow();
-  }
-  const clipped = clippedBuilder.build();
+  const clipped = clipToConsensus(weights, consensus, n);
   const validatorTrust = rowSums(clipped);
 
   // Ranks (before and after clipping), trust, incentive.

@@ -36,3 +36,15 @@ export type {
   ValidatorSide,
   WireProtocol,
 } from './types.js';
+export {
+  type ArtifactCheck,
+  type ArtifactDefinition,
+  ArtifactDefinitionError,
+  type ArtifactHashAlgorithm,
+  ArtifactReceiver,
+  type ArtifactRejection,
+  artifactDefinition,
+  artifactHash,
+  artifactHashHex,
+  checkArtifact,
+} from './artifact.js';

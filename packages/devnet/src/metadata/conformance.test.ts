@@ -133,6 +133,17 @@ describe('conformance with the real subtensor metadata (spec 381)', () => {
     }
   });
 
+  it('serves the whole Commitments pallet: every call, event, error, storage item and constant', () => {
+    for (const kind of ['calls', 'events', 'errors'] as const)
+      expect(variantsOf(mine, 'Commitments', kind), kind).toEqual(variantsOf(real, 'Commitments', kind));
+    expect(storageOf(mine, 'Commitments')).toEqual(storageOf(real, 'Commitments'));
+    const consts = (m: Latest) =>
+      m.pallets
+        .find((x) => x.name.toString() === 'Commitments')!
+        .constants.map((c) => [c.name.toString(), render(m.lookup, c.type.toNumber()), c.value.toHex()]);
+    expect(consts(mine)).toEqual(consts(real));
+  });
+
   it('declares storage items with the real hashers, key and value types, modifiers and defaults', () => {
     let compared = 0;
     for (const p of PALLETS) {

@@ -1,7 +1,7 @@
 // Generated at development time from the real subtensor metadata (spec 381) and then kept by hand:
 // the subset of pallets, calls, storage items, events and errors the devnet implements, with the real
 // names, indices, argument names and types. Type expressions use Rust-like syntax; named types refer to TYPE_DEFS.
-import type { PalletSpec, TypeDefSpec } from './types.js';
+import type { FieldSpec, PalletSpec, TypeDefSpec } from './types.js';
 
 export const PALLETS: PalletSpec[] = [
   {
@@ -3128,6 +3128,108 @@ export const PALLETS: PalletSpec[] = [
       { name: 'InvalidValue', index: 10, fields: [] },
     ],
   },
+  {
+    name: 'Commitments',
+    index: 18,
+    storage: [
+      {
+        name: 'TimelockedIndex',
+        modifier: 'Default',
+        fallback: '0x00',
+        value: 'BTreeSet<(u16, sp_core::crypto::AccountId32)>',
+      },
+      {
+        name: 'CommitmentOf',
+        modifier: 'Optional',
+        fallback: '0x00',
+        hashers: ['Identity', 'Twox64Concat'],
+        keys: ['u16', 'sp_core::crypto::AccountId32'],
+        value: 'pallet_commitments::types::Registration',
+      },
+      {
+        name: 'LastCommitment',
+        modifier: 'Optional',
+        fallback: '0x00',
+        hashers: ['Identity', 'Twox64Concat'],
+        keys: ['u16', 'sp_core::crypto::AccountId32'],
+        value: 'u32',
+      },
+      {
+        name: 'LastBondsReset',
+        modifier: 'Optional',
+        fallback: '0x00',
+        hashers: ['Identity', 'Twox64Concat'],
+        keys: ['u16', 'sp_core::crypto::AccountId32'],
+        value: 'u32',
+      },
+      {
+        name: 'RevealedCommitments',
+        modifier: 'Optional',
+        fallback: '0x00',
+        hashers: ['Identity', 'Twox64Concat'],
+        keys: ['u16', 'sp_core::crypto::AccountId32'],
+        value: 'Vec<(Vec<u8>, u64)>',
+      },
+      {
+        name: 'UsedSpaceOf',
+        modifier: 'Optional',
+        fallback: '0x00',
+        hashers: ['Identity', 'Twox64Concat'],
+        keys: ['u16', 'sp_core::crypto::AccountId32'],
+        value: 'pallet_commitments::types::UsageTracker',
+      },
+      { name: 'MaxSpace', modifier: 'Default', fallback: '0x1c0c0000', value: 'u32' },
+    ],
+    calls: [
+      {
+        name: 'set_commitment',
+        index: 0,
+        fields: [
+          ['netuid', 'u16', 'NetUid'],
+          ['info', 'pallet_commitments::types::CommitmentInfo', 'Box<CommitmentInfo<T::MaxFields>>'],
+        ],
+      },
+      { name: 'set_max_space', index: 2, fields: [['new_limit', 'u32', 'u32']] },
+    ],
+    events: [
+      {
+        name: 'Commitment',
+        index: 0,
+        fields: [
+          ['netuid', 'u16', 'NetUid'],
+          ['who', 'sp_core::crypto::AccountId32', 'T::AccountId'],
+        ],
+      },
+      {
+        name: 'TimelockCommitment',
+        index: 1,
+        fields: [
+          ['netuid', 'u16', 'NetUid'],
+          ['who', 'sp_core::crypto::AccountId32', 'T::AccountId'],
+          ['reveal_round', 'u64', 'u64'],
+        ],
+      },
+      {
+        name: 'CommitmentRevealed',
+        index: 2,
+        fields: [
+          ['netuid', 'u16', 'NetUid'],
+          ['who', 'sp_core::crypto::AccountId32', 'T::AccountId'],
+        ],
+      },
+    ],
+    errors: [
+      { name: 'TooManyFieldsInCommitmentInfo', index: 0, fields: [] },
+      { name: 'AccountNotAllowedCommit', index: 1, fields: [] },
+      { name: 'SpaceLimitExceeded', index: 2, fields: [] },
+      { name: 'UnexpectedUnreserveLeftover', index: 3, fields: [] },
+    ],
+    constants: [
+      { name: 'MaxFields', type: 'u32', value: '0x03000000' },
+      { name: 'InitialDeposit', type: 'u64', value: '0x0000000000000000' },
+      { name: 'FieldDeposit', type: 'u64', value: '0x0000000000000000' },
+    ],
+  },
 ];
 
 /** Subtensor runtime APIs the devnet serves: [name, version, [method, inputs, output][]]. */
@@ -3168,6 +3270,62 @@ export const SUBTENSOR_APIS: [string, number, [string, [string, string][], strin
 ];
 
 export const TYPE_DEFS: Record<string, TypeDefSpec> = {
+  'BTreeSet<(u16, sp_core::crypto::AccountId32)>': {
+    path: ['BTreeSet'],
+    params: [['T', '(u16, sp_core::crypto::AccountId32)']],
+    composite: [[null, 'Vec<(u16, sp_core::crypto::AccountId32)>', null]],
+  },
+  'pallet_commitments::types::CommitmentInfo': {
+    path: ['pallet_commitments', 'types', 'CommitmentInfo'],
+    params: [['FieldLimit', null]],
+    composite: [['fields', 'Vec<pallet_commitments::types::Data>', 'BoundedVec<Data, FieldLimit>']],
+  },
+  'pallet_commitments::types::Registration': {
+    path: ['pallet_commitments', 'types', 'Registration'],
+    params: [
+      ['Balance', 'u64'],
+      ['MaxFields', null],
+      ['BlockNumber', 'u32'],
+    ],
+    composite: [
+      ['deposit', 'u64', 'Balance'],
+      ['block', 'u32', 'BlockNumber'],
+      ['info', 'pallet_commitments::types::CommitmentInfo', 'CommitmentInfo<MaxFields>'],
+    ],
+  },
+  'pallet_commitments::types::UsageTracker': {
+    path: ['pallet_commitments', 'types', 'UsageTracker'],
+    composite: [
+      ['last_epoch', 'u64', 'u64'],
+      ['used_space', 'u64', 'u64'],
+    ],
+  },
+  // Raw0..Raw128 hold the bytes inline (the variant index is 1 + length).
+  'pallet_commitments::types::Data': {
+    path: ['pallet_commitments', 'types', 'Data'],
+    variant: [
+      ['None', 0, []],
+      ...Array.from({ length: 129 }, (_, n): [string, number, FieldSpec[]] => [
+        `Raw${n}`,
+        n + 1,
+        [[null, `[u8; ${n}]`, null]],
+      ]),
+      ['BlakeTwo256', 130, [[null, '[u8; 32]', null]]],
+      ['Sha256', 131, [[null, '[u8; 32]', null]]],
+      ['Keccak256', 132, [[null, '[u8; 32]', null]]],
+      ['ShaThree256', 133, [[null, '[u8; 32]', null]]],
+      [
+        'TimelockEncrypted',
+        134,
+        [
+          ['encrypted', 'Vec<u8>', 'BoundedVec<u8, ConstU32<MAX_TIMELOCK_COMMITMENT_SIZE_BYTES>>'],
+          ['reveal_round', 'u64', 'u64'],
+        ],
+      ],
+      ['ResetBondsFlag', 135, []],
+      ['BigRaw', 136, [[null, 'Vec<u8>', 'BoundedVec<u8, ConstU32<MAX_BIGRAW_COMMITMENT_SIZE_BYTES>>']]],
+    ],
+  },
   'pallet_drand::types::Pulse': {
     path: ['pallet_drand', 'types', 'Pulse'],
     composite: [

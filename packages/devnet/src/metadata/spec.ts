@@ -30,6 +30,7 @@ const MODULES: Record<string, string[]> = {
   Balances: ['pallet_balances', 'pallet'],
   SubtensorModule: ['pallet_subtensor', 'pallet'],
   Sudo: ['pallet_sudo', 'pallet'],
+  Commitments: ['pallet_commitments', 'pallet'],
   AdminUtils: ['pallet_admin_utils', 'pallet'],
   Drand: ['pallet_drand', 'pallet'],
 };

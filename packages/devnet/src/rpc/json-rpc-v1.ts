@@ -67,7 +67,8 @@ type StorageItem = { key: string; value?: string; hash?: string; closestDescenda
 const newId = () => randomBytes(8).toString('hex');
 const hash256 = (v: Uint8Array) => blake2AsHex(v, 256);
 
-export function registerJsonRpcV1(rpc: RpcMethods): void {
+/** The shared state of chainHead_v1: followers, their pinned blocks and operations. */
+function chainHeadState(rpc: RpcMethods) {
   const c = rpc.chain;
   const followers = new Map<string, Follower>();
 
@@ -101,7 +102,13 @@ export function registerJsonRpcV1(rpc: RpcMethods): void {
     });
     return operationId;
   };
+  return { rpc, c, followers, follower, pinnedBlock, startOperation };
+}
 
+type ChainHeadState = ReturnType<typeof chainHeadState>;
+
+/** `chainHead_v1_follow`: the follow subscription and its block events. */
+function registerChainHeadFollow({ rpc, c, followers }: ChainHeadState): void {
   rpc.subscription('chainHead_v1_follow', {
     notify: FOLLOW_EVENT,
     unsubscribe: 'chainHead_v1_unfollow',
@@ -146,7 +153,10 @@ export function registerJsonRpcV1(rpc: RpcMethods): void {
       });
     },
   });
+}
 
+/** `chainHead_v1_header`, `_body` and `_call` on pinned blocks. */
+function registerChainHeadBlocks({ rpc, follower, pinnedBlock, startOperation }: ChainHeadState): void {
   rpc.method('chainHead_v1_header', (p) => {
     const f = follower(p[0]);
     if (!f) return null;
@@ -178,7 +188,10 @@ export function registerJsonRpcV1(rpc: RpcMethods): void {
     });
     return { result: 'started', operationId };
   });
+}
 
+/** `chainHead_v1_storage`: the five query types. */
+function registerChainHeadStorage({ rpc, c, follower, pinnedBlock, startOperation }: ChainHeadState): void {
   rpc.method('chainHead_v1_storage', (p) => {
     const f = follower(p[0]);
     if (!f) return { result: 'limitReached' };
@@ -230,7 +243,10 @@ export function registerJsonRpcV1(rpc: RpcMethods): void {
     });
     return { result: 'started', operationId, discardedItems: 0 };
   });
+}
 
+/** `chainHead_v1_unpin`, `_continue` and `_stopOperation`. */
+function registerChainHeadOperations({ rpc, follower }: ChainHeadState): void {
   rpc.method('chainHead_v1_unpin', (p) => {
     const f = follower(p[0]);
     if (!f) return null;
@@ -255,11 +271,19 @@ export function registerJsonRpcV1(rpc: RpcMethods): void {
     if (f && typeof p[1] === 'string') f.ops.delete(p[1]);
     return null;
   });
+}
 
+/** `chainSpec_v1_*`. */
+function registerChainSpec(rpc: RpcMethods): void {
+  const c = rpc.chain;
   rpc.method('chainSpec_v1_chainName', () => rpc.info.chainName);
   rpc.method('chainSpec_v1_genesisHash', () => c.genesisHash);
   rpc.method('chainSpec_v1_properties', () => ({ ss58Format: 42, tokenDecimals: 9, tokenSymbol: 'TAO' }));
+}
 
+/** `transaction_v1_*` and `transactionWatch_v1_*`. */
+function registerTransaction(rpc: RpcMethods): void {
+  const c = rpc.chain;
   // transaction_v1: submitted to the pool once; the devnet has no peers to re-broadcast to.
   const broadcasts = new Set<string>();
   rpc.method('transaction_v1_broadcast', (p) => {
@@ -322,4 +346,14 @@ export function registerJsonRpcV1(rpc: RpcMethods): void {
       }
     },
   });
+}
+
+export function registerJsonRpcV1(rpc: RpcMethods): void {
+  const state = chainHeadState(rpc);
+  registerChainHeadFollow(state);
+  registerChainHeadBlocks(state);
+  registerChainHeadStorage(state);
+  registerChainHeadOperations(state);
+  registerChainSpec(rpc);
+  registerTransaction(rpc);
 }

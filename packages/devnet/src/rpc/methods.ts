@@ -183,11 +183,16 @@ export class RpcMethods {
   }
 
   private register(): void {
+    this.registerSystem();
+    this.registerChain();
+    this.registerState();
+    this.registerAuthor();
+  }
+
+  /** `rpc_methods` and `system_*`. */
+  private registerSystem(): void {
     const c = this.chain;
     const m = (name: string, fn: Method, ...aliases: string[]) => this.method(name, fn, ...aliases);
-    const sub = (name: string, notify: string, unsubscribe: string, fn: SubMethod, ...aliases: string[]) =>
-      this.subscription(name, { notify, unsubscribe, fn }, ...aliases);
-
     m('rpc_methods', () => ({
       version: 1,
       methods: [...this.methods.keys(), ...this.subscriptions.keys(), ...this.unsubscribeNames()].sort(),
@@ -220,7 +225,14 @@ export class RpcMethods {
       },
       'account_nextIndex',
     );
+  }
 
+  /** `chain_*`: block hashes, headers, bodies and head subscriptions. */
+  private registerChain(): void {
+    const c = this.chain;
+    const m = (name: string, fn: Method, ...aliases: string[]) => this.method(name, fn, ...aliases);
+    const sub = (name: string, notify: string, unsubscribe: string, fn: SubMethod, ...aliases: string[]) =>
+      this.subscription(name, { notify, unsubscribe, fn }, ...aliases);
     m(
       'chain_getBlockHash',
       (p) => {
@@ -265,7 +277,14 @@ export class RpcMethods {
       heads('chain_finalizedHead'),
       'chain_subscribeFinalisedHeads',
     );
+  }
 
+  /** `state_*`: metadata, storage, runtime calls and storage subscriptions. */
+  private registerState(): void {
+    const c = this.chain;
+    const m = (name: string, fn: Method, ...aliases: string[]) => this.method(name, fn, ...aliases);
+    const sub = (name: string, notify: string, unsubscribe: string, fn: SubMethod, ...aliases: string[]) =>
+      this.subscription(name, { notify, unsubscribe, fn }, ...aliases);
     m('state_getMetadata', (p) => {
       this.blockNumberOf(p[0]);
       return u8aToHex(this.metadata[14]!);
@@ -387,7 +406,14 @@ export class RpcMethods {
       },
       'state_callAt',
     );
+  }
 
+  /** `author_*`, `payment_*` and `dev_*`: submission, fees and manual blocks. */
+  private registerAuthor(): void {
+    const c = this.chain;
+    const m = (name: string, fn: Method, ...aliases: string[]) => this.method(name, fn, ...aliases);
+    const sub = (name: string, notify: string, unsubscribe: string, fn: SubMethod, ...aliases: string[]) =>
+      this.subscription(name, { notify, unsubscribe, fn }, ...aliases);
     m('author_submitExtrinsic', async (p) => (await c.submitAsync(hexParam(p[0], 'extrinsic'))).hash);
     sub(
       'author_submitAndWatchExtrinsic',
