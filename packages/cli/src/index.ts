@@ -5,6 +5,14 @@ import { COMMANDS } from './commands/index.js';
 export { loadSubnetPlugin } from './plugin-loader.js';
 export { runDemo } from './commands/demo.js';
 export { MINER_OPTIONS, type MinerFlags, runMiner } from './commands/miner.js';
+export {
+  BackendSchema,
+  describeTrainedModel,
+  type ProgressPrinterOptions,
+  runTrain,
+  type TrainFlags,
+  trainProgressPrinter,
+} from './commands/train.js';
 export { VALIDATOR_OPTIONS, type ValidatorFlags, runValidator } from './commands/validator.js';
 export { isPolkadotLogLine, routeLibraryConsole } from './client.js';
 export {

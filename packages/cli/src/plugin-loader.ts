@@ -4,7 +4,11 @@ import { pathToFileURL } from 'node:url';
 import { isSubnetPlugin, type SubnetPlugin } from '@subnetkit/core';
 
 /** Built-in short names for the subnets shipped in this repository. */
-const BUILTIN: Record<string, string> = { echo: '@subnetkit/subnet-echo' };
+const BUILTIN: Record<string, string> = {
+  echo: '@subnetkit/subnet-echo',
+  vision: '@subnetkit/subnet-vision',
+  forecast: '@subnetkit/subnet-forecast',
+};
 
 /**
  * Load a subnet plugin from a package name (`@subnetkit/subnet-echo`), a short built-in name

@@ -5,6 +5,7 @@ import { registerLocalnetCommand } from './localnet.js';
 import { registerMinerCommand } from './miner.js';
 import { registerStakeCommand } from './stake.js';
 import { registerSubnetCommand } from './subnet.js';
+import { registerTrainCommand } from './train.js';
 import { registerValidatorCommand } from './validator.js';
 import { registerWalletCommand } from './wallet.js';
 import { registerWeightsCommand } from './weights.js';
@@ -18,6 +19,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerSubnetCommand,
   registerStakeCommand,
   registerWeightsCommand,
+  registerTrainCommand,
   registerMinerCommand,
   registerValidatorCommand,
 ];
