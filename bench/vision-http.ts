@@ -1,0 +1,223 @@
+/**
+ * `miner.vision_http_speedup_64`: btauth/1-signed HTTP requests per second to a vision miner's axon
+ * at 64 concurrent callers, with the miner's default micro-batching divided by the same with
+ * batching off (`maxBatchSize: 1`), measured in alternating slices of the same run.
+ *
+ * The miner is what `startMiner` serves: the vision plugin, its model loaded from a data directory
+ * by `prepareMinerModel` (backend selection, load, setup, warm-up), `createAxon` with the miner's
+ * default policy (32 running, 256 waiting), the inference metrics registered. The model has
+ * untrained weights (same shapes and cost as a trained one: this is a timing bench). Each request
+ * carries one validator challenge (16 distorted digits, ~75 KB of JSON), signed before the timed
+ * loop; the client runs in a worker thread.
+ *
+ * `npx tsx bench/vision-http.ts` also sweeps several batch settings (requests/s and latency), the
+ * measurement behind the default `--max-batch` / `--max-wait-ms` (docs/inference.md).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { MemoryReplayStore, type RequestSigner, seededRandom, signRequest } from '@subnetkit/core';
+import { registerInferenceMetrics, saveModel, selectBackend } from '@subnetkit/inference';
+import {
+  type BatchOptions,
+  createAxon,
+  DEFAULT_MAX_BATCH,
+  DEFAULT_MAX_WAIT_MS,
+  prepareMinerModel,
+  staticMetagraph,
+} from '@subnetkit/miner';
+import vision, { buildModel, makeChallenge } from '@subnetkit/subnet-vision';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import type { Figure } from './harness.js';
+import { type ClientResult, fastSigner, runClient, type WireRequest } from './http-client.js';
+
+const CALLERS = 64;
+const BODIES = 32;
+const silent = pino({ level: 'silent' });
+
+/** One batch setting measured. */
+export interface SettingResult {
+  label: string;
+  batch: Required<Pick<BatchOptions, 'maxBatchSize' | 'maxWaitMs'>>;
+  ok: number;
+  seconds: number;
+  perS: number;
+  p50Ms: number;
+  p99Ms: number;
+  meanBatch: number;
+}
+
+/**
+ * Measures each setting over `rounds` alternating slices of `perSlice` requests (after a warm-up
+ * slice each), so load changes on the machine hit every setting alike.
+ */
+export async function measureVisionHttp(
+  settings: { label: string; maxBatchSize: number; maxWaitMs: number }[],
+  options: { rounds?: number; perSlice?: number } = {},
+): Promise<{ results: SettingResult[]; backend: string }> {
+  const rounds = options.rounds ?? 3;
+  const perSlice = options.perSlice ?? 300;
+  await cryptoWaitReady();
+  const keyring = new Keyring({ type: 'sr25519' });
+  const minerKey = keyring.addFromUri('//Bob');
+  const validators = ['//Alice', '//Charlie', '//Dave', '//Eve'].map((u) => keyring.addFromUri(u));
+  const backend = await selectBackend({ logger: silent });
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'bench-vision-http-'));
+  const untrained = buildModel(backend.tf, 1);
+  await saveModel(untrained, path.join(dataDir, 'model'));
+  untrained.dispose();
+  const prepared = await prepareMinerModel(
+    vision,
+    { dataDir, log: silent, signal: new AbortController().signal },
+    { selected: backend, warmUpRows: 64 * 16 },
+  );
+  const metagraph = staticMetagraph({
+    hotkeys: [minerKey.address, ...validators.map((v) => v.address)],
+    stake: [0, 1000, 500, 250, 125],
+    validatorPermit: [false, true, true, true, true],
+  });
+  const bodies = Array.from({ length: BODIES }, (_, i) =>
+    JSON.stringify(makeChallenge(seededRandom(100 + i)).request),
+  );
+  const signers: RequestSigner[] = validators.map(fastSigner);
+  const sign = async (count: number): Promise<WireRequest[]> => {
+    const out: WireRequest[] = [];
+    for (let i = 0; i < count; i++) {
+      const body = i % BODIES;
+      const headers = await signRequest({
+        signer: signers[i % signers.length]!,
+        method: 'POST',
+        target: '/Classify',
+        body: bodies[body]!,
+        receiver: minerKey.address,
+      });
+      out.push({ path: '/Classify', headers: { ...headers, 'content-type': 'application/json' }, body });
+    }
+    return out;
+  };
+  const axons = [];
+  try {
+    for (const s of settings) {
+      const registry = new Registry();
+      const app = createAxon({
+        plugin: vision,
+        model: prepared.model,
+        hotkey: minerKey,
+        netuid: 1,
+        metagraph,
+        replayStore: new MemoryReplayStore(),
+        maxAgeMs: 600_000, // signed before the timed loop
+        batch: { maxBatchSize: s.maxBatchSize, maxWaitMs: s.maxWaitMs },
+        registry,
+        inferenceMetrics: registerInferenceMetrics(registry, { backend: prepared.inference!.backend }),
+        logger: silent,
+      });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      axons.push({ setting: s, app, port: (app.server.address() as { port: number }).port, registry });
+    }
+    const client = { concurrency: CALLERS, sockets: CALLERS };
+    for (const a of axons) await runClient(a.port, await sign(Math.min(perSlice, 200)), bodies, client);
+    const totals = axons.map(() => ({
+      ok: 0,
+      ms: 0,
+      p50: [] as number[],
+      p99: [] as number[],
+      statuses: {} as Record<string, number>,
+    }));
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, a] of axons.entries()) {
+        const r: ClientResult = await runClient(a.port, await sign(perSlice), bodies, client);
+        const t = totals[i]!;
+        t.ok += r.statuses['200'] ?? 0;
+        t.ms += r.ms;
+        t.p50.push(r.p50Ms);
+        t.p99.push(r.p99Ms);
+        for (const [code, n] of Object.entries(r.statuses)) t.statuses[code] = (t.statuses[code] ?? 0) + n;
+      }
+    }
+    const results: SettingResult[] = [];
+    for (const [i, a] of axons.entries()) {
+      const t = totals[i]!;
+      if (t.ok !== rounds * perSlice) {
+        throw new Error(
+          `${a.setting.label}: expected ${rounds * perSlice} answers with 200, got ${JSON.stringify(t.statuses)}`,
+        );
+      }
+      const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+      const metrics = await a.registry.getSingleMetric('subnetkit_inference_batch_size')!.get();
+      const sum =
+        metrics.values.find((v) => v.metricName === 'subnetkit_inference_batch_size_sum')?.value ?? 0;
+      const count =
+        metrics.values.find((v) => v.metricName === 'subnetkit_inference_batch_size_count')?.value ?? 1;
+      results.push({
+        label: a.setting.label,
+        batch: { maxBatchSize: a.setting.maxBatchSize, maxWaitMs: a.setting.maxWaitMs },
+        ok: t.ok,
+        seconds: t.ms / 1000,
+        perS: t.ok / (t.ms / 1000),
+        p50Ms: median(t.p50),
+        p99Ms: median(t.p99),
+        meanBatch: sum / count,
+      });
+    }
+    return { results, backend: `${backend.backend}/${backend.device}` };
+  } finally {
+    await Promise.all(axons.map((a) => a.app.close()));
+    prepared.dispose();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+const fmt = (r: SettingResult) =>
+  `${r.label}: ${r.perS.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms, mean batch ${r.meanBatch.toFixed(1)} requests`;
+
+/** The bench figure: default batching over batching off, at 64 concurrent callers. */
+export async function visionHttpSpeedup(): Promise<Figure[]> {
+  const load = loadavg()[0]!.toFixed(1);
+  const { results, backend } = await measureVisionHttp([
+    {
+      label: `default (max batch ${DEFAULT_MAX_BATCH}, max wait ${DEFAULT_MAX_WAIT_MS} ms)`,
+      maxBatchSize: DEFAULT_MAX_BATCH,
+      maxWaitMs: DEFAULT_MAX_WAIT_MS,
+    },
+    { label: 'batching off (max batch 1)', maxBatchSize: 1, maxWaitMs: 0 },
+  ]);
+  const [on, off] = results as [SettingResult, SettingResult];
+  return [
+    {
+      name: 'miner.vision_http_speedup_64',
+      value: Math.round((on.perS / off.perS) * 100) / 100,
+      unit: 'ratio',
+      note: `btauth/1-signed Classify requests (16 distorted digits each) over keep-alive HTTP to a vision miner axon (untrained 784-256-128-10 MLP loaded by prepareMinerModel, ${backend}), ${CALLERS} concurrent callers in a worker thread, default policy (32 running); ${fmt(on)} / ${fmt(off)}; 3 alternating slices of 300 requests each; target >= 3; 1-min load average ${load} at start on 2 shared cores`,
+    },
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const settings = [
+    { label: 'off (1, 0 ms)', maxBatchSize: 1, maxWaitMs: 0 },
+    { label: '8, 0 ms', maxBatchSize: 8, maxWaitMs: 0 },
+    { label: '16, 2 ms', maxBatchSize: 16, maxWaitMs: 2 },
+    { label: '32, 0 ms', maxBatchSize: 32, maxWaitMs: 0 },
+    { label: '32, 2 ms', maxBatchSize: 32, maxWaitMs: 2 },
+    { label: '32, 5 ms', maxBatchSize: 32, maxWaitMs: 5 },
+    { label: '64, 2 ms', maxBatchSize: 64, maxWaitMs: 2 },
+  ];
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  const { results, backend } = await measureVisionHttp(settings, { rounds: 2, perSlice: 200 });
+  console.log(`backend ${backend}`);
+  for (const r of results) console.log(fmt(r));
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  process.exit(0);
+}
