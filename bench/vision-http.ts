@@ -56,7 +56,7 @@ export interface SettingResult {
  */
 export async function measureVisionHttp(
   settings: { label: string; maxBatchSize: number; maxWaitMs: number }[],
-  options: { rounds?: number; perSlice?: number } = {},
+  options: { rounds?: number; perSlice?: number; images?: number } = {},
 ): Promise<{ results: SettingResult[]; backend: string }> {
   const rounds = options.rounds ?? 3;
   const perSlice = options.perSlice ?? 300;
@@ -80,7 +80,7 @@ export async function measureVisionHttp(
     validatorPermit: [false, true, true, true, true],
   });
   const bodies = Array.from({ length: BODIES }, (_, i) =>
-    JSON.stringify(makeChallenge(seededRandom(100 + i)).request),
+    JSON.stringify(makeChallenge(seededRandom(100 + i), options.images).request),
   );
   const signers: RequestSigner[] = validators.map(fastSigner);
   const sign = async (count: number): Promise<WireRequest[]> => {
@@ -196,28 +196,26 @@ export async function visionHttpSpeedup(): Promise<Figure[]> {
   ];
 }
 
+// npx tsx bench/vision-http.ts [images per request] [maxBatch/maxWaitMs ...], e.g. `16 1/0 32/2 32/5`
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const settings = [
-    { label: 'off (1, 0 ms)', maxBatchSize: 1, maxWaitMs: 0 },
-    { label: '8, 0 ms', maxBatchSize: 8, maxWaitMs: 0 },
-    { label: '16, 2 ms', maxBatchSize: 16, maxWaitMs: 2 },
-    { label: '32, 0 ms', maxBatchSize: 32, maxWaitMs: 0 },
-    { label: '32, 2 ms', maxBatchSize: 32, maxWaitMs: 2 },
-    { label: '32, 5 ms', maxBatchSize: 32, maxWaitMs: 5 },
-    { label: '64, 2 ms', maxBatchSize: 64, maxWaitMs: 2 },
-  ];
-  console.log(
+  const [images = '16', ...rest] = process.argv.slice(2);
+  const pairs = rest.length > 0 ? rest : ['1/0', '8/0', '16/2', '32/0', '32/2', '32/5', '64/2'];
+  const settings = pairs.map((p) => {
+    const [maxBatchSize, maxWaitMs] = p.split('/').map(Number) as [number, number];
+    return { label: `max batch ${maxBatchSize}, max wait ${maxWaitMs} ms`, maxBatchSize, maxWaitMs };
+  });
+  const loads = () =>
     `load average ${loadavg()
       .map((l) => l.toFixed(1))
-      .join(' ')}`,
-  );
-  const { results, backend } = await measureVisionHttp(settings, { rounds: 2, perSlice: 200 });
-  console.log(`backend ${backend}`);
+      .join(' ')}`;
+  console.log(loads());
+  const { results, backend } = await measureVisionHttp(settings, {
+    rounds: 3,
+    perSlice: 200,
+    images: Number(images),
+  });
+  console.log(`backend ${backend}; ${images} images per request; ${CALLERS} callers`);
   for (const r of results) console.log(fmt(r));
-  console.log(
-    `load average ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}`,
-  );
+  console.log(loads());
   process.exit(0);
 }
