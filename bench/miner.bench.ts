@@ -10,6 +10,8 @@
  * - miner.verify_only_per_s: `verifySignature` calls per second over the same payloads (the ceiling).
  * - miner.http_only_per_s: the same requests to a bare Fastify route (the HTTP stack's own cost).
  * - miner.verify_ceiling_ratio: signed_requests_per_s / verify_only_per_s (target >= 0.7).
+ * - miner.vision_http_speedup_64 (and _single): a vision miner's signed HTTP requests/s at 64
+ *   callers with the default micro-batching over batching off (./vision-http.ts).
  *
  * "Per core" is per CPU second of the miner thread, read from /proc (Linux), so time the thread was
  * preempted by other processes does not count; the three measurements are interleaved in rounds.

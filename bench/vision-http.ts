@@ -149,9 +149,13 @@ export async function measureVisionHttp(
       const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
       const metrics = await a.registry.getSingleMetric('subnetkit_inference_batch_size')!.get();
       const sum =
-        metrics.values.find((v) => v.metricName === 'subnetkit_inference_batch_size_sum')?.value ?? 0;
+        metrics.values.find(
+          (v) => (v as { metricName?: string }).metricName === 'subnetkit_inference_batch_size_sum',
+        )?.value ?? 0;
       const count =
-        metrics.values.find((v) => v.metricName === 'subnetkit_inference_batch_size_count')?.value ?? 1;
+        metrics.values.find(
+          (v) => (v as { metricName?: string }).metricName === 'subnetkit_inference_batch_size_count',
+        )?.value ?? 1;
       results.push({
         label: a.setting.label,
         batch: { maxBatchSize: a.setting.maxBatchSize, maxWaitMs: a.setting.maxWaitMs },
@@ -174,26 +178,38 @@ export async function measureVisionHttp(
 const fmt = (r: SettingResult) =>
   `${r.label}: ${r.perS.toFixed(0)} req/s, p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms, mean batch ${r.meanBatch.toFixed(1)} requests`;
 
-/** The bench figure: default batching over batching off, at 64 concurrent callers. */
+/**
+ * The bench figures: default batching over batching off, at 64 concurrent callers, for requests of
+ * one validator challenge (16 images, `miner.vision_http_speedup_64`) and of one image
+ * (`miner.vision_http_speedup_64_single`, where the predict is most of a request's cost).
+ */
 export async function visionHttpSpeedup(): Promise<Figure[]> {
-  const load = loadavg()[0]!.toFixed(1);
-  const { results, backend } = await measureVisionHttp([
-    {
-      label: `default (max batch ${DEFAULT_MAX_BATCH}, max wait ${DEFAULT_MAX_WAIT_MS} ms)`,
-      maxBatchSize: DEFAULT_MAX_BATCH,
-      maxWaitMs: DEFAULT_MAX_WAIT_MS,
-    },
-    { label: 'batching off (max batch 1)', maxBatchSize: 1, maxWaitMs: 0 },
-  ]);
-  const [on, off] = results as [SettingResult, SettingResult];
-  return [
-    {
-      name: 'miner.vision_http_speedup_64',
+  const figures: Figure[] = [];
+  for (const [name, images] of [
+    ['miner.vision_http_speedup_64', 16],
+    ['miner.vision_http_speedup_64_single', 1],
+  ] as const) {
+    const load = loadavg()[0]!.toFixed(1);
+    const { results, backend } = await measureVisionHttp(
+      [
+        {
+          label: `default (max batch ${DEFAULT_MAX_BATCH}, max wait ${DEFAULT_MAX_WAIT_MS} ms)`,
+          maxBatchSize: DEFAULT_MAX_BATCH,
+          maxWaitMs: DEFAULT_MAX_WAIT_MS,
+        },
+        { label: 'batching off (max batch 1)', maxBatchSize: 1, maxWaitMs: 0 },
+      ],
+      { images },
+    );
+    const [on, off] = results as [SettingResult, SettingResult];
+    figures.push({
+      name,
       value: Math.round((on.perS / off.perS) * 100) / 100,
       unit: 'ratio',
-      note: `btauth/1-signed Classify requests (16 distorted digits each) over keep-alive HTTP to a vision miner axon (untrained 784-256-128-10 MLP loaded by prepareMinerModel, ${backend}), ${CALLERS} concurrent callers in a worker thread, default policy (32 running); ${fmt(on)} / ${fmt(off)}; 3 alternating slices of 300 requests each; target >= 3; 1-min load average ${load} at start on 2 shared cores`,
-    },
-  ];
+      note: `btauth/1-signed Classify requests of ${images === 1 ? 'one distorted digit' : `${images} distorted digits (one validator challenge, ~75 KB JSON)`} over keep-alive HTTP to a vision miner axon (createAxon + prepareMinerModel: untrained 784-256-128-10 MLP, ${backend}), ${CALLERS} concurrent callers in a worker thread, default policy (32 running); ${fmt(on)} / ${fmt(off)}; 3 alternating slices of 300 requests per setting; target >= 3; 1-min load average ${load} at start on 2 shared cores`,
+    });
+  }
+  return figures;
 }
 
 // npx tsx bench/vision-http.ts [images per request] [maxBatch/maxWaitMs ...], e.g. `16 1/0 32/2 32/5`
