@@ -3,6 +3,7 @@
  * loop is the thread measured) with a keep-alive agent keeping `concurrency` requests in flight, and
  * the fast sr25519 signer used to prepare signed requests before the timed loop.
  */
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { sr25519_sign } from '@polkadot-labs/schnorrkel-wasm';
 import type { KeyringPair } from '@polkadot/keyring/types';
@@ -88,4 +89,18 @@ export function runClient(
     });
     worker.once('error', reject);
   });
+}
+
+/**
+ * CPU seconds this thread has used, from /proc (Linux), so "per core" excludes time the thread was
+ * preempted by other processes. Undefined where /proc is unavailable (then wall-clock busy time is used).
+ */
+export function threadCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100) ticks
+  } catch {
+    return undefined;
+  }
 }

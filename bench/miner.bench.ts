@@ -16,7 +16,6 @@
  * "Per core" is per CPU second of the miner thread, read from /proc (Linux), so time the thread was
  * preempted by other processes does not count; the three measurements are interleaved in rounds.
  */
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
@@ -36,7 +35,7 @@ import Fastify from 'fastify';
 import echo, { makeEchoModel } from '@subnetkit/subnet-echo';
 import { pino } from 'pino';
 import type { Figure } from './harness.js';
-import { fastSigner, runClient } from './http-client.js';
+import { fastSigner, runClient, threadCpuSeconds } from './http-client.js';
 import { visionHttpSpeedup } from './vision-http.js';
 
 const REQUESTS = Number(process.env.MINER_BENCH_REQUESTS ?? 8_000);
@@ -84,20 +83,6 @@ async function prepare(signers: RequestSigner[], receiver: string, count: number
     });
   }
   return out;
-}
-
-/**
- * CPU seconds this thread has used, from /proc (Linux), so "per core" excludes time the thread was
- * preempted by other processes. Undefined where /proc is unavailable (then wall-clock busy time is used).
- */
-function threadCpuSeconds(): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100) ticks
-  } catch {
-    return undefined;
-  }
 }
 
 /** CPU seconds of this thread spent in `fn` (wall seconds where /proc is unavailable). */
