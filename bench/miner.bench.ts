@@ -10,16 +10,14 @@
  * - miner.verify_only_per_s: `verifySignature` calls per second over the same payloads (the ceiling).
  * - miner.http_only_per_s: the same requests to a bare Fastify route (the HTTP stack's own cost).
  * - miner.verify_ceiling_ratio: signed_requests_per_s / verify_only_per_s (target >= 0.7).
+ * - miner.vision_http_speedup_64 (and _single): a vision miner's signed HTTP requests/s at 64
+ *   callers with the default micro-batching over batching off (./vision-http.ts).
  *
  * "Per core" is per CPU second of the miner thread, read from /proc (Linux), so time the thread was
  * preempted by other processes does not count; the three measurements are interleaved in rounds.
  */
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
-import { sr25519_sign } from '@polkadot-labs/schnorrkel-wasm';
 import { Keyring } from '@polkadot/keyring';
-import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import {
   activeSr25519Backend,
@@ -37,6 +35,8 @@ import Fastify from 'fastify';
 import echo, { makeEchoModel } from '@subnetkit/subnet-echo';
 import { pino } from 'pino';
 import type { Figure } from './harness.js';
+import { fastSigner, runClient, threadCpuSeconds } from './http-client.js';
+import { visionHttpSpeedup } from './vision-http.js';
 
 const REQUESTS = Number(process.env.MINER_BENCH_REQUESTS ?? 8_000);
 const WARMUP = 2_000;
@@ -55,16 +55,6 @@ interface Prepared {
 }
 
 const encoder = new TextEncoder();
-
-/**
- * Signs with schnorrkel WASM (about 25x faster than the keyring's JS signer), so preparing tens of
- * thousands of requests stays out of the benchmark's time budget. The secret comes from the pair's
- * PKCS8 export (16-byte header, then the 64-byte secret key).
- */
-function fastSigner(pair: KeyringPair): RequestSigner {
-  const secret = pair.encodePkcs8().slice(16, 80);
-  return { address: pair.address, type: 'sr25519', sign: (m) => sr25519_sign(pair.publicKey, secret, m) };
-}
 
 async function prepare(signers: RequestSigner[], receiver: string, count: number): Promise<Prepared[]> {
   const out: Prepared[] = [];
@@ -95,20 +85,6 @@ async function prepare(signers: RequestSigner[], receiver: string, count: number
   return out;
 }
 
-/**
- * CPU seconds this thread has used, from /proc (Linux), so "per core" excludes time the thread was
- * preempted by other processes. Undefined where /proc is unavailable (then wall-clock busy time is used).
- */
-function threadCpuSeconds(): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100) ticks
-  } catch {
-    return undefined;
-  }
-}
-
 /** CPU seconds of this thread spent in `fn` (wall seconds where /proc is unavailable). */
 async function cpuSecondsOf(
   fn: () => unknown,
@@ -129,56 +105,20 @@ function verifyAll(requests: Prepared[]): void {
   }
 }
 
-/** The client: a worker thread with a keep-alive agent, CONCURRENCY requests in flight. */
-const CLIENT = `
-const { parentPort, workerData } = require('node:worker_threads');
-const http = require('node:http');
-const { port, requests, concurrency, sockets } = workerData;
-const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
-const statuses = {};
-let next = 0;
-let done = 0;
-const start = performance.now();
-function one() {
-  if (next >= requests.length) return;
-  const r = requests[next++];
-  const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: r.path, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) }, agent }, (res) => {
-    res.resume();
-    res.on('end', () => {
-      statuses[res.statusCode] = (statuses[res.statusCode] || 0) + 1;
-      done++;
-      if (done === requests.length) {
-        agent.destroy();
-        parentPort.postMessage({ ms: performance.now() - start, statuses });
-      } else one();
-    });
-  });
-  req.on('error', (err) => { parentPort.postMessage({ error: err.message }); });
-  req.end(r.body);
-}
-for (let i = 0; i < concurrency; i++) one();
-`;
-
-function runClient(
-  port: number,
-  requests: Prepared[],
-): Promise<{ ms: number; statuses: Record<string, number> }> {
-  const wire = requests.map((r) => ({ path: r.path, headers: r.headers, body: r.body }));
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(CLIENT, {
-      eval: true,
-      workerData: { port, requests: wire, concurrency: CONCURRENCY, sockets: SOCKETS },
-    });
-    worker.once('message', (m: { ms: number; statuses: Record<string, number>; error?: string }) => {
-      void worker.terminate();
-      if (m.error) reject(new Error(`bench client: ${m.error}`));
-      else resolve(m);
-    });
-    worker.once('error', reject);
-  });
+function runEchoClient(port: number, requests: Prepared[]) {
+  return runClient(
+    port,
+    requests.map((r, i) => ({ path: r.path, headers: r.headers, body: i })),
+    requests.map((r) => r.body),
+    { concurrency: CONCURRENCY, sockets: SOCKETS },
+  );
 }
 
 export default async function minerBench(): Promise<Figure[]> {
+  return [...(await echoBench()), ...(await visionHttpSpeedup())];
+}
+
+async function echoBench(): Promise<Figure[]> {
   await cryptoWaitReady();
   const keyring = new Keyring({ type: 'sr25519' });
   const miner = keyring.addFromUri('//Bob');
@@ -212,8 +152,8 @@ export default async function minerBench(): Promise<Figure[]> {
     const signers = validators.map(fastSigner);
     const warm = await prepare(signers, miner.address, WARMUP);
     const timed = await prepare(signers, miner.address, REQUESTS);
-    await runClient(port, warm);
-    await runClient(barePort, warm);
+    await runEchoClient(port, warm);
+    await runEchoClient(barePort, warm);
     verifyAll(warm); // JIT warm-up of the verify loop too
 
     // Interleave the three measurements in rounds so load changes on the machine hit all of them.
@@ -230,12 +170,12 @@ export default async function minerBench(): Promise<Figure[]> {
       verifySeconds += v.seconds;
       let result: { ms: number; statuses: Record<string, number> } | undefined;
       const m = await cpuSecondsOf(async () => {
-        result = await runClient(port, part);
+        result = await runEchoClient(port, part);
       });
       minerSeconds += m.seconds;
       minerWall += result!.ms / 1000;
       for (const [code, n] of Object.entries(result!.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
-      const b = await cpuSecondsOf(() => runClient(barePort, part));
+      const b = await cpuSecondsOf(() => runEchoClient(barePort, part));
       bareSeconds += b.seconds;
       onCpu &&= v.onCpu && m.onCpu && b.onCpu;
     }

@@ -37,3 +37,28 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
+
+/** Genesis of subnet `netuid` (tempo 5, weights every block) whose one neuron is the staked validator `//Alice//validator`. */
+export function oneValidatorGenesis(netuid: number) {
+  return {
+    subnets: [
+      {
+        netuid,
+        owner: 'alice',
+        hyperparameters: { tempo: 5, weightsRateLimit: 1, maxAllowedValidators: 8, burn: 1 },
+        neurons: [{ hotkey: '//Alice//validator', coldkey: 'alice', stake: 1000 }],
+      },
+    ],
+  };
+}
+
+/** startValidator timings for e2e tests: rounds every 500 ms, quick weight checks and retries, one miner per job. */
+export const FAST_VALIDATOR = {
+  emaAlpha: 0.3,
+  roundIntervalMs: 500,
+  weightsCheckIntervalMs: 400,
+  weightsBackoffMs: 200,
+  weightsAttempts: 30,
+  batchSize: 1,
+  resyncBlocks: 5,
+} as const;

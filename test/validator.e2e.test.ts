@@ -26,7 +26,7 @@ import {
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from './helpers.js';
+import { FAST_VALIDATOR, oneValidatorGenesis, until } from './helpers.js';
 
 const NETUID = 1;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -68,16 +68,7 @@ describe('validator end to end on the devnet', () => {
     devnet = await startDevnet({
       port: 0,
       ...devnetOpts(),
-      genesis: {
-        subnets: [
-          {
-            netuid: NETUID,
-            owner: 'alice',
-            hyperparameters: { tempo: 5, weightsRateLimit: 1, maxAllowedValidators: 8, burn: 1 },
-            neurons: [{ hotkey: '//Alice//validator', coldkey: 'alice', stake: 1000 }],
-          },
-        ],
-      },
+      genesis: oneValidatorGenesis(NETUID),
     });
     client = await connect(devnet.url);
     const coldkeys = ['//Bob', '//Charlie', '//Dave'].map((u) => keyring.addFromUri(u));
@@ -116,13 +107,7 @@ describe('validator end to end on the devnet', () => {
       chain: subtensorValidatorChain(validatorClient, validatorKey),
       redis: REDIS_URL,
       keyPrefix: prefix,
-      emaAlpha: 0.3,
-      roundIntervalMs: 500,
-      weightsCheckIntervalMs: 400,
-      weightsBackoffMs: 200,
-      weightsAttempts: 30,
-      batchSize: 1,
-      resyncBlocks: 5,
+      ...FAST_VALIDATOR,
       logger: quiet,
     });
   }, 120_000);

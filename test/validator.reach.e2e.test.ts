@@ -26,7 +26,7 @@ import {
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from './helpers.js';
+import { oneValidatorGenesis, until } from './helpers.js';
 
 const NETUID = 1;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -57,16 +57,7 @@ describe('a mixed subnet: btauth/1, legacy v10 and streaming answers in one roun
       port: 0,
       blockTime: 200,
       logger: quiet,
-      genesis: {
-        subnets: [
-          {
-            netuid: NETUID,
-            owner: 'alice',
-            hyperparameters: { tempo: 5, weightsRateLimit: 1, maxAllowedValidators: 8, burn: 1 },
-            neurons: [{ hotkey: '//Alice//validator', coldkey: 'alice', stake: 1000 }],
-          },
-        ],
-      },
+      genesis: oneValidatorGenesis(NETUID),
     });
     client = await connect(devnet.url);
     const coldkeys = ['//Bob', '//Charlie', '//Dave'].map((u) => keyring.addFromUri(u));

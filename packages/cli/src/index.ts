@@ -6,6 +6,14 @@ import { withLogOptions } from './logger.js';
 export { loadSubnetPlugin } from './plugin-loader.js';
 export { runDemo } from './commands/demo.js';
 export { MINER_OPTIONS, type MinerFlags, runMiner } from './commands/miner.js';
+export {
+  BackendSchema,
+  describeTrainedModel,
+  type ProgressPrinterOptions,
+  runTrain,
+  type TrainFlags,
+  trainProgressPrinter,
+} from './commands/train.js';
 export { VALIDATOR_OPTIONS, type ValidatorFlags, runValidator } from './commands/validator.js';
 export { EXPORTER_OPTIONS, type ExporterFlags, runExporterCommand } from './commands/exporter.js';
 export { configureLogging, createLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat } from './logger.js';

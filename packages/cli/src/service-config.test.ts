@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_BATCH, DEFAULT_MAX_WAIT_MS } from '@subnetkit/miner';
 import { MINER_OPTIONS } from './commands/miner.js';
 import { VALIDATOR_OPTIONS } from './commands/validator.js';
 import { buildProgram } from './index.js';
@@ -50,8 +51,12 @@ describe('subnetkit miner settings', () => {
       allow: [],
       maxQueue: 256,
       legacy: false,
+      maxBatch: DEFAULT_MAX_BATCH,
+      maxWaitMs: DEFAULT_MAX_WAIT_MS,
+      trainIfMissing: false,
     });
     expect(s.redis).toBeUndefined();
+    expect(s.backend).toBeUndefined();
   });
 
   it('takes flags over SUBNETKIT_* over the config file over defaults, key by key', async () => {
@@ -144,6 +149,29 @@ describe('subnetkit validator settings', () => {
     });
     await expect(settings('validator', ['--config', json], { SUBNETKIT_ALPHA: '0' })).rejects.toThrow(
       'alpha: got 0 (from env SUBNETKIT_ALPHA), expected a number > 0 and <= 1',
+    );
+  });
+});
+
+describe('subnetkit miner inference settings', () => {
+  it('takes the batching knobs, the backend and training on start from flags, SUBNETKIT_* and the file', async () => {
+    const yaml = file('inference.yaml', 'subnet: vision\nnetuid: 1\nmaxWaitMs: 5\ndataDir: /models/vision\n');
+    const s = await settings('miner', ['--config', yaml, '--max-batch', '1', '--backend', 'wasm'], {
+      SUBNETKIT_TRAIN_IF_MISSING: 'true',
+      SUBNETKIT_MAX_BATCH: '64',
+    });
+    expect(s).toMatchObject({
+      maxBatch: 1, // flag over env
+      maxWaitMs: 5, // file
+      backend: 'wasm',
+      trainIfMissing: true,
+      dataDir: '/models/vision',
+    });
+    await expect(settings('miner', ['--config', yaml], { SUBNETKIT_BACKEND: 'tpu' })).rejects.toThrow(
+      /backend: got "tpu" \(from env SUBNETKIT_BACKEND\)/,
+    );
+    await expect(settings('miner', ['--config', yaml, '--max-batch', '0'])).rejects.toThrow(
+      /--max-batch must be an integer/,
     );
   });
 });

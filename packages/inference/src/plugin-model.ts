@@ -13,6 +13,7 @@ import type {
 import * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './backend/select.js';
 import { loadModel, MODEL_JSON, ModelFileError } from './io/fs-handler.js';
+import { type TensorBatchRunner, tensorBatchRunner } from './tensor/batch-runner.js';
 
 /** Default directory of a plugin's model under its data dir. */
 export const DEFAULT_MODEL_DIR = 'model';
@@ -208,6 +209,12 @@ export async function loadPluginModel(
 export interface SetupTensors {
   model: tfjs.LayersModel;
   tf: Tf;
+  /**
+   * The tensor batch runner over `model`: `await run(rows)` stacks the rows (one flat row per
+   * example) into one tensor, runs one predict and returns one output row per example. A
+   * `forwardBatch` calls it with the rows of every request the micro-batcher gathered.
+   */
+  run: TensorBatchRunner;
 }
 
 /**
@@ -221,7 +228,8 @@ export function tensorsOf(ctx: MinerSetupContext): SetupTensors {
       'setup got no tensor model: declare miner.model so the runner loads it (loadPluginModel), or pass ctx.tensorModel',
     );
   }
-  return { model, tf: (ctx.tf as Tf | undefined) ?? tfjs };
+  const tf = (ctx.tf as Tf | undefined) ?? tfjs;
+  return { model, tf, run: tensorBatchRunner(model, { tf }) };
 }
 
 function duration(ms: number): string {

@@ -23,6 +23,7 @@ import {
   MemoryReplayStore,
   type ReplayStore,
 } from '@subnetkit/core';
+import type { InferenceMetrics } from '@subnetkit/inference';
 import { createMetricsRegistry } from '@subnetkit/metrics';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Logger, pino } from 'pino';
@@ -79,6 +80,11 @@ export interface AxonOptions<Model = unknown> {
   policy?: AxonPolicy;
   /** Micro-batching for plugins with `forwardBatch`. */
   batch?: BatchOptions;
+  /**
+   * The `subnetkit_inference_*` metrics (from `registerInferenceMetrics` on `registry`): every
+   * synapse's batcher is observed under `model=<synapse>`.
+   */
+  inferenceMetrics?: InferenceMetrics;
   /**
    * Also accept the legacy v10 (bittensor <= 10) `bt_header_*` signed headers, for validators that
    * have not moved to btauth/1 yet (`true`, or settings). Default off.
@@ -158,6 +164,9 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
   const runners = createRunners(plugin, options.model, log, shutdown.signal, options.batch, {
     onInference: (synapse, seconds) => metrics.inferenceSeconds.labels({ synapse }).observe(seconds),
     onBatch: (synapse, size) => metrics.batchSize.labels({ synapse }).observe(size),
+    ...(options.inferenceMetrics
+      ? { onBatcher: (synapse, batcher) => options.inferenceMetrics!.observeBatcher(synapse, batcher) }
+      : {}),
   });
   const observer = createRequestObserver(metrics, () => gate.stats());
   const drain = createDrain();

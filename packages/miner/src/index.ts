@@ -34,8 +34,16 @@ export {
   type RedisReplayStoreOptions,
 } from './replay-store-redis.js';
 export {
+  backendText,
+  type MinerInferenceOptions,
+  type PreparedMinerModel,
+  prepareMinerModel,
+} from './inference.js';
+export {
   type BatchOptions,
   createRunners,
+  DEFAULT_MAX_BATCH,
+  DEFAULT_MAX_WAIT_MS,
   type RunDeadline,
   type RunnerObserver,
   type SynapseRunner,
@@ -43,6 +51,7 @@ export {
 export { type MinerSubtensorClient, subtensorMinerChain } from './chain-adapter.js';
 export {
   AXON_VERSION,
+  defaultDataDir,
   describeBackend,
   detectExternalIp,
   type MinerHotkey,

@@ -7,12 +7,19 @@ import { mkdirSync } from 'node:fs';
 import { networkInterfaces, homedir } from 'node:os';
 import { join } from 'node:path';
 import { type AnySubnetPlugin, type ReplayStore, fixCommand } from '@subnetkit/core';
+import { registerInferenceMetrics } from '@subnetkit/inference';
 import { createMetricsRegistry } from '@subnetkit/metrics';
 import { pino, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { type AxonPolicy, type AxonServer, createAxon, type LegacyOptions } from './axon.js';
+import {
+  backendText,
+  type MinerInferenceOptions,
+  type PreparedMinerModel,
+  prepareMinerModel,
+} from './inference.js';
 import { MetagraphCache, type MinerChain } from './metagraph.js';
-import type { BatchOptions } from './runner.js';
+import { type BatchOptions, DEFAULT_MAX_BATCH } from './runner.js';
 
 /** `version_as_int` of subnetkit's axon announcements (major*1e6 + minor*1e3 + patch of 0.1.0). */
 export const AXON_VERSION = 1_000;
@@ -39,17 +46,29 @@ export interface StartMinerOptions {
   externalPort?: number;
   /** Skip serve_axon (the axon is announced some other way). Default false. */
   skipAnnounce?: boolean;
-  /** Where the plugin keeps its model (default ~/.subnetkit/miners/<subnet>/netuid<n>/<hotkey>). */
+  /**
+   * Where the plugin keeps its model: `<dataDir>/model` for plugins with `miner.model` (default
+   * {@link defaultDataDir}, the directory `subnetkit train --subnet <name>` writes to).
+   */
   dataDir?: string;
   replayStore?: ReplayStore;
   policy?: AxonPolicy;
+  /** Micro-batching of plugins with `forwardBatch` (`maxBatchSize: 1` turns batching off). */
   batch?: BatchOptions;
+  /**
+   * For plugins with a tensor model (`miner.model`): backend, training a missing model on start,
+   * warm-up. The model is always loaded from `<dataDir>/<miner.model.dir ?? 'model'>`.
+   */
+  inference?: MinerInferenceOptions;
   legacy?: boolean | LegacyOptions;
   /** How often to re-read the metagraph, ms (default 60 000). */
   metagraphRefreshMs?: number;
   /** Status line interval, ms (default 60 000). */
   statusIntervalMs?: number;
-  /** Text naming the inference backend for the status line (default: read from the model). */
+  /**
+   * Text naming the inference backend for the status line and /healthz (default: the selected
+   * tfjs backend, e.g. `wasm/cpu-simd`, else read from the model).
+   */
   backend?: string;
   registry?: Registry;
   logger?: Logger;
@@ -70,8 +89,18 @@ export interface RunningMiner {
   model: unknown;
   /** Text naming the inference backend. */
   backend: string;
+  /** The tensor model's backend, directory and warm-up, for plugins with `miner.model`. */
+  inference: PreparedMinerModel['inference'];
   /** Stops serving after in-flight requests finish. Idempotent. */
   stop(): Promise<void>;
+}
+
+/**
+ * `~/.subnetkit/data/<subnet>`: the data directory of a subnet's miner when none is given, and
+ * where `subnetkit train` saves the model by default, so a trained model is found without flags.
+ */
+export function defaultDataDir(subnet: string): string {
+  return join(homedir(), '.subnetkit', 'data', subnet);
 }
 
 /** The first non-internal IPv4 address of this machine, if any. */
@@ -122,24 +151,30 @@ export async function startMiner(options: StartMinerOptions): Promise<RunningMin
     );
   }
 
-  const dataDir =
-    options.dataDir ??
-    join(homedir(), '.subnetkit', 'miners', plugin.name, `netuid${netuid}`, hotkey.address);
+  const dataDir = options.dataDir ?? defaultDataDir(plugin.name);
   mkdirSync(dataDir, { recursive: true });
   const setupAbort = new AbortController();
   const stopSetup = () => setupAbort.abort(new Error('miner stopped during setup'));
   if (options.handleSignals) process.once('SIGTERM', stopSetup);
   log.info(`subnet ${plugin.name}: running miner setup (data dir ${dataDir})`);
-  let model: unknown;
+  let prepared: PreparedMinerModel;
   try {
-    model = await plugin.miner.setup({ dataDir, log, signal: setupAbort.signal });
+    prepared = await prepareMinerModel(
+      plugin,
+      { dataDir, log, signal: setupAbort.signal },
+      { warmUpRows: options.batch?.maxBatchSize ?? DEFAULT_MAX_BATCH, ...options.inference },
+    );
   } catch (err) {
     metagraph.stop();
-    throw new Error(`subnet ${plugin.name}: miner.setup failed: ${(err as Error).message}`);
+    throw err;
   } finally {
     process.off('SIGTERM', stopSetup);
   }
-  const backend = options.backend ?? describeBackend(model);
+  const { model, inference } = prepared;
+  const backend = options.backend ?? (inference ? backendText(inference.backend) : describeBackend(model));
+  const inferenceMetrics = inference
+    ? registerInferenceMetrics(registry, { backend: inference.backend })
+    : undefined;
 
   const app = createAxon({
     plugin,
@@ -153,6 +188,7 @@ export async function startMiner(options: StartMinerOptions): Promise<RunningMin
     ...(options.policy ? { policy: options.policy } : {}),
     ...(options.batch ? { batch: options.batch } : {}),
     ...(options.legacy ? { legacy: options.legacy } : {}),
+    ...(inferenceMetrics ? { inferenceMetrics } : {}),
     health: () => {
       const age = metagraph.ageMs;
       const refresh = options.metagraphRefreshMs ?? 60_000;
@@ -161,6 +197,15 @@ export async function startMiner(options: StartMinerOptions): Promise<RunningMin
         ok: age < refresh * 3 + 10_000,
         metagraphAgeMs: age,
         backend,
+        ...(inference
+          ? {
+              inference: {
+                backend: inference.backend.backend,
+                device: inference.backend.device,
+                modelDir: inference.dir,
+              },
+            }
+          : {}),
         uid: metagraph.lookup(hotkey.address)?.uid,
       };
     },
@@ -171,6 +216,7 @@ export async function startMiner(options: StartMinerOptions): Promise<RunningMin
   } catch (err) {
     metagraph.stop();
     await app.close();
+    prepared.dispose();
     const code = (err as NodeJS.ErrnoException).code;
     throw new Error(
       code === 'EADDRINUSE'
@@ -186,6 +232,7 @@ export async function startMiner(options: StartMinerOptions): Promise<RunningMin
   } catch (err) {
     metagraph.stop();
     await app.close();
+    prepared.dispose();
     throw err;
   }
 
@@ -215,6 +262,7 @@ export async function startMiner(options: StartMinerOptions): Promise<RunningMin
       process.off('SIGINT', onSignal);
       log.info('miner stopping: draining in-flight requests');
       await app.close();
+      prepared.dispose();
       log.info('miner stopped');
     })();
     return stopping;
@@ -233,7 +281,17 @@ export async function startMiner(options: StartMinerOptions): Promise<RunningMin
   log.info(
     `miner for subnet ${plugin.name} serving on ${host}:${port} as ${hotkey.address} (uid ${me.uid}, netuid ${netuid}); backend ${backend}`,
   );
-  return { app, port, url: `http://127.0.0.1:${port}`, announced, metagraph, model, backend, stop };
+  return {
+    app,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    announced,
+    metagraph,
+    model,
+    backend,
+    inference,
+    stop,
+  };
 }
 
 /** Calls `serve_axon` only when the ip/port on chain differ from what this miner would announce. */

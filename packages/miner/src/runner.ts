@@ -10,11 +10,19 @@
 import type { AnySubnetPlugin, CallerInfo, PluginLogger } from '@subnetkit/core';
 import { type BatchEvent, MicroBatcher } from '@subnetkit/inference';
 
+/**
+ * Default largest batch, in requests (`subnetkit miner --max-batch`): chosen by measurement on the
+ * vision subnet, see docs/inference.md.
+ */
+export const DEFAULT_MAX_BATCH = 32;
+/** Default longest wait to fill a batch, ms (`--max-wait-ms`): measured with DEFAULT_MAX_BATCH. */
+export const DEFAULT_MAX_WAIT_MS = 2;
+
 /** Batching settings for plugins with `forwardBatch`. */
 export interface BatchOptions {
-  /** Largest batch (default 32). */
+  /** Largest batch, in requests (default DEFAULT_MAX_BATCH); 1 turns batching off. */
   maxBatchSize?: number;
-  /** Longest wait to fill a batch, ms (default 2). */
+  /** Longest wait to fill a batch, ms (default DEFAULT_MAX_WAIT_MS). */
   maxWaitMs?: number;
   /** Batches running at once (default 1). */
   concurrency?: number;
@@ -35,6 +43,8 @@ export interface SynapseRunner {
 export interface RunnerObserver {
   onInference?(synapse: string, seconds: number): void;
   onBatch?(synapse: string, size: number): void;
+  /** Called once per batched synapse with its batcher (e.g. to export the inference metrics). */
+  onBatcher?(synapse: string, batcher: MicroBatcher<unknown, unknown>): void;
 }
 
 interface BatchItem {
@@ -60,8 +70,8 @@ export function createRunners<Model>(
     const forwardBatch = miner.forwardBatch?.[synapse];
     if (forwardBatch) {
       const batcher = new MicroBatcher<BatchItem, unknown>({
-        maxBatchSize: batch.maxBatchSize ?? 32,
-        maxWaitMs: batch.maxWaitMs ?? 2,
+        maxBatchSize: batch.maxBatchSize ?? DEFAULT_MAX_BATCH,
+        maxWaitMs: batch.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
         // Admission and shedding happen in the priority gate; this queue only has to hold what it lets in.
         maxQueue: 1_000_000,
         concurrency: batch.concurrency ?? 1,
@@ -79,6 +89,7 @@ export function createRunners<Model>(
         },
       });
       batcher.observe({ onBatch: (e: BatchEvent) => observer.onBatch?.(synapse, e.size) });
+      observer.onBatcher?.(synapse, batcher as MicroBatcher<unknown, unknown>);
       runners.set(synapse, {
         // No per-request signal: the item stays queued past its deadline and its answer is dropped,
         // which is bounded because the caller's priority slot is held until it settles.

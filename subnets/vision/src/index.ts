@@ -7,7 +7,7 @@
  * accuracy with a mild latency term. See README.md for the numbers.
  */
 import { type RequestOf, type ResponseOf, defineSubnet } from '@subnetkit/core';
-import { saveModel, type Tf, tensorsOf } from '@subnetkit/inference';
+import { saveModel, type Tf, type TensorBatchRunner, tensorsOf } from '@subnetkit/inference';
 import { Type } from '@sinclair/typebox';
 import type * as tfjs from '@tensorflow/tfjs';
 import { CLASSES, loadDigits, PIXELS, subsetOf } from './data.js';
@@ -105,30 +105,47 @@ export function makeChallenge(random: () => number, images = CHALLENGE_IMAGES) {
   return { synapse: 'Classify' as const, request, truth };
 }
 
-/** What the miner serves with: the loaded model and the tfjs namespace of the selected backend. */
+/** What the miner serves with: the loaded model, the tfjs namespace of the selected backend, and its batch runner. */
 export interface VisionModel {
   tf: Tf;
   model: Pick<tfjs.LayersModel, 'predict'>;
+  /** The tensor batch runner over `model` (`tensorsOf(ctx).run`); without it, one tf.tidy predict. */
+  run?: TensorBatchRunner;
 }
 
-/** Classifies every image of several requests with one predict, and splits the answers back. */
-export function classifyBatch(
-  { tf, model }: VisionModel,
+/** Index of the largest value of a row (the predicted class). */
+function argMax(row: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i;
+  return best;
+}
+
+/**
+ * Classifies every image of several requests with one predict (through the tensor batch runner
+ * when the miner gave one), and splits the answers back per request.
+ */
+export async function classifyBatch(
+  { tf, model, run }: VisionModel,
   requests: readonly ClassifyRequest[],
-): ClassifyResponse[] {
-  const total = requests.reduce((n, r) => n + r.images.length, 0);
-  const rows = new Float32Array(total * PIXELS);
-  let offset = 0;
-  for (const r of requests) {
-    for (const image of r.images) {
-      rows.set(image, offset);
-      offset += PIXELS;
+): Promise<ClassifyResponse[]> {
+  let predicted: number[];
+  if (run) {
+    predicted = (await run(requests.flatMap((r) => r.images))).map(argMax);
+  } else {
+    const total = requests.reduce((n, r) => n + r.images.length, 0);
+    const rows = new Float32Array(total * PIXELS);
+    let offset = 0;
+    for (const r of requests) {
+      for (const image of r.images) {
+        rows.set(image, offset);
+        offset += PIXELS;
+      }
     }
+    predicted = Array.from(classifyRows(tf, model, rows, total));
   }
-  const predicted = classifyRows(tf, model, rows, total);
   let at = 0;
   return requests.map((r) => {
-    const digits = Array.from(predicted.subarray(at, at + r.images.length));
+    const digits = predicted.slice(at, at + r.images.length);
     at += r.images.length;
     return { digits };
   });
@@ -169,7 +186,7 @@ export default defineSubnet({
     },
     setup: (ctx): VisionModel => tensorsOf(ctx),
     forward: {
-      Classify: (req, ctx) => classifyBatch(ctx.model, [req])[0]!,
+      Classify: async (req, ctx) => (await classifyBatch(ctx.model, [req]))[0]!,
     },
     forwardBatch: {
       Classify: (reqs, ctx) => classifyBatch(ctx.model, reqs),

@@ -8,6 +8,7 @@ import { registerMinerCommand } from './miner.js';
 import { registerNewCommand } from './new.js';
 import { registerStakeCommand } from './stake.js';
 import { registerSubnetCommand } from './subnet.js';
+import { registerTrainCommand } from './train.js';
 import { registerValidatorCommand } from './validator.js';
 import { registerWalletCommand } from './wallet.js';
 import { registerWeightsCommand } from './weights.js';
@@ -22,6 +23,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerSubnetCommand,
   registerStakeCommand,
   registerWeightsCommand,
+  registerTrainCommand,
   registerMinerCommand,
   registerValidatorCommand,
   registerExplainCommand,

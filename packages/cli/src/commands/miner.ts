@@ -7,6 +7,8 @@ import { connect } from '@subnetkit/chain';
 import {
   type ConnectedReplayStore,
   connectRedisReplayStore,
+  DEFAULT_MAX_BATCH,
+  DEFAULT_MAX_WAIT_MS,
   type RunningMiner,
   startMiner,
   subtensorMinerChain,
@@ -16,6 +18,7 @@ import { routeLibraryConsole } from '../client.js';
 import { loadServiceHotkey } from '../keys.js';
 import { createLogger } from '../logger.js';
 import { loadSubnetPlugin } from '../plugin-loader.js';
+import { BackendSchema, trainProgressPrinter } from './train.js';
 import {
   type ServiceConfig,
   type ServiceOptions,
@@ -95,8 +98,28 @@ export const MINER_OPTIONS = {
   },
   dataDir: {
     flag: '--data-dir <dir>',
-    help: 'where the plugin keeps its model (default ~/.subnetkit/miners/...)',
+    help: 'where the plugin keeps its model: <dir>/model, written by subnetkit train --data-dir <dir> (default ~/.subnetkit/data/<subnet>)',
     schema: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  backend: {
+    flag: '--backend <kind>',
+    help: 'TensorFlow.js backend for plugins with a model: auto (gpu > node > wasm > cpu) or one of gpu|node|wasm|cpu, which must then load (default $SUBNETKIT_TF_BACKEND, else auto)',
+    schema: BackendSchema,
+  },
+  trainIfMissing: {
+    flag: '--train-if-missing',
+    help: 'train the model on start when the data dir holds none (plugins with miner.train), with progress lines',
+    schema: Type.Boolean({ default: false }),
+  },
+  maxBatch: {
+    flag: '--max-batch <n>',
+    help: 'largest micro-batch, in requests, for plugins with forwardBatch; 1 turns batching off (default measured on the vision subnet, docs/inference.md)',
+    schema: Type.Integer({ minimum: 1, maximum: 4_096, default: DEFAULT_MAX_BATCH }),
+  },
+  maxWaitMs: {
+    flag: '--max-wait-ms <ms>',
+    help: 'longest the oldest waiting request is held back to fill a batch when the model is idle',
+    schema: Type.Number({ minimum: 0, maximum: 10_000, default: DEFAULT_MAX_WAIT_MS }),
   },
   metagraphRefresh: {
     flag: '--metagraph-refresh <seconds>',
@@ -138,6 +161,12 @@ export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
       ...(flags.externalPort ? { externalPort: flags.externalPort } : {}),
       ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
       ...(redis ? { replayStore: redis.store } : {}),
+      batch: { maxBatchSize: flags.maxBatch, maxWaitMs: flags.maxWaitMs },
+      inference: {
+        ...(flags.backend ? { backend: flags.backend } : {}),
+        trainIfMissing: flags.trainIfMissing,
+        onTrainProgress: trainProgressPrinter(),
+      },
       policy: {
         allowNonValidators: flags.allowNonValidators,
         allow: flags.allow,
@@ -191,8 +220,13 @@ A hotkey keyfile written encrypted is unlocked with $SUBNETKIT_PASSWORD. Every f
 as a SUBNETKIT_* variable (--max-queue: SUBNETKIT_MAX_QUEUE) or as a key of the --config file
 (maxQueue); flags win over variables, variables over the file (see docs/configuration.md).
 
-Example:
-  subnetkit miner --subnet echo --netuid 1 --wallet miner --hotkey default --port 8091 --chain ws://127.0.0.1:9944`,
+A subnet with a tensor model (vision, forecast) loads it from <data dir>/model on start: train it
+first with \`subnetkit train --subnet vision --data-dir <dir>\` and pass the same --data-dir, or add
+--train-if-missing. The backend, model directory and warm-up are logged and shown on /healthz.
+
+Examples:
+  subnetkit miner --subnet echo --netuid 1 --wallet miner --hotkey default --port 8091 --chain ws://127.0.0.1:9944
+  subnetkit miner --subnet vision --netuid 2 --wallet miner --data-dir ./vision-data --max-batch 32`,
     )
     .action(async (_flags: unknown, command: Command) => {
       await runMiner(resolveServiceConfig(command, MINER_OPTIONS));

@@ -3,7 +3,7 @@
  * `docs/guides/signed-requests` of the Bittensor monorepo). Pure functions: the caller supplies the
  * raw body bytes, the request target as sent, a clock and a replay store.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
+import { createHash } from 'node:crypto';
 import {
   decodeHexExact,
   decodeSs58PublicKey,
@@ -140,7 +140,8 @@ export function buildBtAuthPayload(fields: BtAuthPayloadFields): string {
 
 /** Lowercase hex sha256 of the raw body bytes (a string body is UTF-8 encoded first). */
 export function bodySha256Hex(body: Uint8Array | string): string {
-  return toHex(sha256(typeof body === 'string' ? encoder.encode(body) : body));
+  // node:crypto (OpenSSL) hashes a large body about 10x faster than a JS sha256; strings as UTF-8.
+  return createHash('sha256').update(body).digest('hex');
 }
 
 /**
