@@ -19,93 +19,12 @@ import { adderPlugin, adderResponder, type FakeAxons, startFakeAxons } from '@su
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, until } from './helpers.js';
+import { PrivateRedis } from './private-redis.js';
+import { appliedRounds, type ChildConfig, kill9, spawnValidator } from './validator-processes.js';
 
 const NETUID = 1;
 const ALPHA = 0.3;
 const VALIDATOR_URI = '//Alice//validator';
-const CHILD = resolve(import.meta.dirname, 'validator.child.mjs');
-
-/** A private redis-server on its own port, without persistence, that a test may SIGKILL. */
-class PrivateRedis {
-  proc: ChildProcess | undefined;
-  constructor(readonly port: number) {}
-  get url() {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-  async start(): Promise<void> {
-    this.proc = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'],
-      {
-        stdio: 'ignore',
-      },
-    );
-    await until('redis-server to answer', async () => {
-      const probe = new Redis(this.url, {
-        lazyConnect: true,
-        retryStrategy: () => null,
-        maxRetriesPerRequest: 0,
-      });
-      probe.on('error', () => {});
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } finally {
-        probe.disconnect();
-      }
-    });
-  }
-  async kill(): Promise<void> {
-    const p = this.proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL');
-    await exited;
-  }
-}
-
-interface ChildConfig {
-  redis: string;
-  prefix: string;
-  chainUrl: string;
-  netuid: number;
-  uri: string;
-  alpha: number;
-  roundIntervalMs: number;
-  weightsCheckIntervalMs: number;
-  lockDurationMs: number;
-  stalledIntervalMs: number;
-}
-
-async function spawnValidator(cfg: ChildConfig): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CHILD], {
-    env: {
-      ...process.env,
-      VALIDATOR_CHILD_CONFIG: JSON.stringify({ logLevel: process.env.VALIDATOR_CHILD_LOG ?? 'warn', ...cfg }),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolveReady, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('ready')) resolveReady();
-    });
-    child.once('exit', (code) => reject(new Error(`validator child exited early with code ${code}`)));
-  });
-  return child;
-}
-
-async function kill9(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}
-
-async function appliedRounds(redis: Redis, prefix: string): Promise<number> {
-  return (await redis.keys(`${prefix}:applied:*`)).length;
-}
 
 /** Weights the validator has on chain, as a map uid -> u16 value. */
 async function weightsOnChain(

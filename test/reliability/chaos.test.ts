@@ -1,0 +1,352 @@
+/**
+ * Chaos: faults injected into a running subnet (devnet over WebSocket, fake axons, validators on a
+ * private redis-server), each followed by a check that the system recovered by itself within a
+ * stated time and that no score or weight submission was lost or applied twice.
+ *
+ * EMA invariant: with reward 1 every round an honest miner's score is exactly 1 - (1 - alpha)^R for
+ * R applied rounds, so a fold lost (marker kept, score gone) or doubled would show.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { connect, type SubtensorClient } from '@subnetkit/chain';
+import { type Devnet, startDevnet } from '@subnetkit/devnet';
+import {
+  btauthSigner,
+  DEFAULT_LOCK_DURATION_MS,
+  ScoreStore,
+  startValidator,
+  subtensorValidatorChain,
+} from '@subnetkit/validator';
+import { adderPlugin, adderResponder, type FakeAxons, startFakeAxons } from '@subnetkit/validator/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, until } from '../helpers.js';
+import { PrivateRedis } from '../private-redis.js';
+import { appliedRounds, kill9, spawnValidator } from '../validator-processes.js';
+import { LONG, recordRow, suiteCommand } from './record.js';
+
+const NETUID = 1;
+const ALPHA = 0.3;
+const VALIDATOR_URI = '//Alice//validator';
+/** Stated recovery bound after a validator kill -9: lock + stalled check (docs/validator.md). */
+const KILL_RECOVERY_BOUND_MS = DEFAULT_LOCK_DURATION_MS * 1.5;
+const COMMAND = suiteCommand('chaos');
+
+/** Hostile miners: garbage JSON, a hang past the query timeout, trickled bytes, an immediate close. */
+async function startHostileMiners(): Promise<{
+  axons: { ip: string; port: number }[];
+  close(): Promise<void>;
+}> {
+  const http: Server[] = [];
+  const raw: NetServer[] = [];
+  const garbage = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"sum": nope'));
+  });
+  const hang = createHttpServer((req) => req.resume()); // never answers
+  http.push(garbage, hang);
+  const trickle = createNetServer((socket) => {
+    socket.on('error', () => {});
+    const text =
+      'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 12\r\n\r\n{"sum": 1}  ';
+    let i = 0;
+    const timer = setInterval(() => {
+      if (socket.destroyed || i >= text.length) return clearInterval(timer);
+      socket.write(text[i++]!);
+    }, 400);
+    socket.on('close', () => clearInterval(timer));
+  });
+  const close = createNetServer((socket) => socket.destroy());
+  raw.push(trickle, close);
+  const all = [...http, ...raw];
+  await Promise.all(all.map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))));
+  return {
+    axons: all.map((s) => ({ ip: '127.0.0.1', port: (s.address() as AddressInfo).port })),
+    close: async () => {
+      for (const s of http) s.closeAllConnections();
+      await Promise.all(all.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    },
+  };
+}
+
+describe('chaos: faults on a running subnet', () => {
+  let axons: FakeAxons;
+  let axonDelayMs = 0;
+  let hostile: Awaited<ReturnType<typeof startHostileMiners>>;
+  let devnet: Devnet;
+  let client: SubtensorClient;
+  let validatorAddress: string;
+  const children: ChildProcess[] = [];
+  const redises: PrivateRedis[] = [];
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    await cryptoWaitReady();
+    validatorAddress = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(VALIDATOR_URI).address;
+    axons = await startFakeAxons({
+      count: 3,
+      delayMs: () => axonDelayMs,
+      respond: adderResponder((i) => i !== 2),
+    });
+    hostile = await startHostileMiners();
+    devnet = await startDevnet({
+      port: 0,
+      blockTime: 200,
+      genesis: {
+        subnets: [
+          {
+            netuid: NETUID,
+            owner: 'alice',
+            hyperparameters: { tempo: 5, weightsRateLimit: 1, maxAllowedValidators: 8 },
+            neurons: [
+              { hotkey: VALIDATOR_URI, coldkey: 'alice', stake: 1000 },
+              // uids 1, 2 honest, 3 wrong; 4 garbage, 5 hang, 6 trickle, 7 close.
+              ...[...axons.axons, ...hostile.axons].map((a, i) => ({
+                hotkey: `//Miner${i}`,
+                coldkey: 'bob',
+                axon: { ip: a.ip, port: a.port },
+              })),
+            ],
+          },
+        ],
+      },
+    });
+    client = await connect(devnet.url);
+    await until('a validator permit', async () => {
+      const m = await client.syncMetagraph(NETUID);
+      return m.validatorPermit[m.hotkeys.indexOf(validatorAddress)];
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(children.map(kill9));
+    await Promise.all(redises.map((r) => r.kill()));
+    await client?.close();
+    await devnet?.stop();
+    await axons?.close();
+    await hostile?.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  async function privateRedis(aof: boolean): Promise<PrivateRedis> {
+    const dir = aof ? mkdtempSync(join(tmpdir(), 'chaos-aof-')) : undefined;
+    if (dir) dirs.push(dir);
+    const r = new PrivateRedis(await freePort(), dir ? { aofDir: dir } : {});
+    redises.push(r);
+    await r.start();
+    return r;
+  }
+
+  it('Redis with AOF (appendfsync always) SIGKILLed and restarted mid-round: no folded score or pending weight submission lost', async () => {
+    const redisServer = await privateRedis(true);
+    const prefix = `chaos:aof:${randomUUID()}`;
+    const hotkey = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(VALIDATOR_URI);
+    const v = await startValidator({
+      plugin: adderPlugin,
+      netuid: NETUID,
+      hotkey: hotkey.address,
+      sign: btauthSigner(hotkey),
+      chain: subtensorValidatorChain(client, hotkey),
+      redis: redisServer.url,
+      redisOptions: { retryStrategy: () => 100 },
+      keyPrefix: prefix,
+      emaAlpha: ALPHA,
+      roundIntervalMs: 400,
+      weightsCheckIntervalMs: 300,
+      weightsBackoffMs: 200,
+      weightsAttempts: 30,
+      queryTimeoutMs: 1_500,
+      batchSize: 1,
+      resyncBlocks: 5,
+    });
+    const redis = new Redis(redisServer.url, { retryStrategy: () => 100 });
+    redis.on('error', () => {});
+    const restarts = LONG ? 3 : 1;
+    let worstRecoveryMs = 0;
+    let pendingWeightJobs = 0;
+    try {
+      for (let k = 0; k < restarts; k++) {
+        await until('rounds folded and weights set', async () => {
+          const rounds = await appliedRounds(redis, prefix);
+          return rounds >= 2 + 3 * k && (await v.weightsState()).lastBlock !== undefined;
+        });
+        // Freeze writes so the snapshot is exactly what Redis holds when it dies.
+        await redis.call('CLIENT', 'PAUSE', '5000', 'WRITE');
+        const markers = new Set(await redis.keys(`${prefix}:applied:*`));
+        const scores = await new ScoreStore(redis, { prefix, alpha: ALPHA }).read();
+        const weightJobs = (await redis.keys(`${prefix}:bull:weights:weights-*`)).filter(
+          (key) => key.split(':').length === prefix.split(':').length + 3,
+        );
+        pendingWeightJobs += weightJobs.length;
+        await redisServer.kill();
+        await new Promise((r) => setTimeout(r, 500));
+        await redisServer.start();
+        const restarted = performance.now();
+        // Everything acknowledged before the kill is back: markers, scores, weight submission jobs.
+        for (const key of markers) expect(await redis.exists(key)).toBe(1);
+        const after = await new ScoreStore(redis, { prefix, alpha: ALPHA }).read();
+        for (const [uid, s] of scores)
+          expect(after.get(uid)?.score ?? -1).toBeGreaterThanOrEqual(s.score - 1e-12);
+        for (const key of weightJobs) expect(await redis.exists(key)).toBe(1);
+        const before = markers.size;
+        await until(
+          'a round folded after the restart',
+          async () => (await appliedRounds(redis, prefix)) > before,
+        );
+        worstRecoveryMs = Math.max(worstRecoveryMs, performance.now() - restarted);
+      }
+      const lastBlock = (await v.weightsState()).lastBlock ?? 0;
+      await until(
+        'weights set again after the restart',
+        async () => ((await v.weightsState()).lastBlock ?? 0) > lastBlock,
+      );
+      await v.stop();
+      const rounds = await appliedRounds(redis, prefix);
+      const final = await new ScoreStore(redis, { prefix, alpha: ALPHA }).read();
+      expect(final.get(1)!.score).toBeCloseTo(1 - (1 - ALPHA) ** rounds, 12);
+      expect(final.get(2)!.score).toBeCloseTo(1 - (1 - ALPHA) ** rounds, 12);
+      for (const uid of [3, 4, 5, 6, 7]) expect(final.get(uid)?.score ?? 0).toBe(0);
+      expect(worstRecoveryMs).toBeLessThan(10_000);
+      recordRow({
+        id: 'redis-aof-restart',
+        suite: 'chaos',
+        what: `Redis (AOF, appendfsync always) SIGKILLed and restarted mid-round, ${restarts}x`,
+        result: `${rounds} rounds folded; every applied marker, score and ${pendingWeightJobs} weight-job record present after restart; EMA invariant exact`,
+        recoveryMs: Math.round(worstRecoveryMs),
+        recoveryBoundMs: 10_000,
+        crashes: 0,
+        dataLost: 0,
+        command: COMMAND,
+      });
+    } finally {
+      await v.stop();
+      await redis.quit().catch(() => redis.disconnect());
+      await redisServer.kill();
+    }
+  });
+
+  it(`validator kill -9 mid-round with the default BullMQ lock: the job resumes within ${KILL_RECOVERY_BOUND_MS} ms`, async () => {
+    const redisServer = await privateRedis(false);
+    const redis = new Redis(redisServer.url);
+    const prefix = `chaos:kill:${randomUUID()}`;
+    const cfg = {
+      redis: redisServer.url,
+      prefix,
+      chainUrl: devnet.url,
+      netuid: NETUID,
+      uri: VALIDATOR_URI,
+      alpha: ALPHA,
+      roundIntervalMs: 700,
+      weightsCheckIntervalMs: 300,
+    };
+    try {
+      axonDelayMs = 1_500;
+      const hitsBefore = axons.hits.reduce((a, b) => a + b, 0);
+      const first = await spawnValidator(cfg);
+      children.push(first);
+      await until(
+        'the first round to reach the miners',
+        async () => axons.hits.reduce((a, b) => a + b, 0) > hitsBefore,
+      );
+      await kill9(first);
+      const killed = performance.now();
+      axonDelayMs = 0;
+      expect(await redis.exists(`${prefix}:applied:round-1`)).toBe(0);
+      const second = await spawnValidator(cfg);
+      children.push(second);
+      await until(
+        'the interrupted round to be folded',
+        async () => (await redis.exists(`${prefix}:applied:round-1`)) === 1,
+        KILL_RECOVERY_BOUND_MS + 15_000,
+        50,
+      );
+      const recoveryMs = performance.now() - killed;
+      await until('a few more rounds', async () => (await appliedRounds(redis, prefix)) >= 4);
+      const exited = new Promise((r) => second.once('exit', r));
+      second.kill('SIGTERM');
+      await exited;
+      const rounds = await appliedRounds(redis, prefix);
+      const scores = await new ScoreStore(redis, { prefix, alpha: ALPHA }).read();
+      expect(scores.get(1)!.score).toBeCloseTo(1 - (1 - ALPHA) ** rounds, 12);
+      // The bound plus the restarted process's start-up on a loaded 2-core machine.
+      expect(recoveryMs).toBeLessThan(KILL_RECOVERY_BOUND_MS + 5_000);
+      recordRow({
+        id: 'validator-kill-9',
+        suite: 'chaos',
+        what: 'validator SIGKILLed mid-round (queries in flight), restarted at once; default lock 10 s, stalled check 5 s',
+        result: `interrupted round folded once after restart; ${rounds} rounds, EMA invariant exact`,
+        recoveryMs: Math.round(recoveryMs),
+        recoveryBoundMs: KILL_RECOVERY_BOUND_MS,
+        crashes: 0,
+        dataLost: 0,
+        command: COMMAND,
+      });
+    } finally {
+      axonDelayMs = 0;
+      await redis.quit();
+      await redisServer.kill();
+    }
+  });
+
+  it('miners answering garbage, hanging, trickling bytes or closing: rounds keep their pace, only honest miners score', async () => {
+    const redisServer = await privateRedis(false);
+    const prefix = `chaos:hostile:${randomUUID()}`;
+    const hotkey = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(VALIDATOR_URI);
+    const queryTimeoutMs = 1_500;
+    const v = await startValidator({
+      plugin: adderPlugin,
+      netuid: NETUID,
+      hotkey: hotkey.address,
+      sign: btauthSigner(hotkey),
+      chain: subtensorValidatorChain(client, hotkey),
+      redis: redisServer.url,
+      keyPrefix: prefix,
+      emaAlpha: ALPHA,
+      roundIntervalMs: 500,
+      weightsCheckIntervalMs: 300,
+      queryTimeoutMs,
+      batchSize: 2,
+      resyncBlocks: 5,
+    });
+    const redis = new Redis(redisServer.url);
+    const target = LONG ? 20 : 5;
+    try {
+      const started = performance.now();
+      await until(
+        'rounds folded despite hostile miners',
+        async () => (await appliedRounds(redis, prefix)) >= target,
+        120_000,
+      );
+      const elapsed = performance.now() - started;
+      const scores = await v.store.read();
+      const rounds = await appliedRounds(redis, prefix);
+      expect(scores.get(1)!.score).toBeGreaterThan(0);
+      for (const uid of [3, 4, 5, 6, 7]) expect(scores.get(uid)?.score ?? 0).toBe(0);
+      // Each round is bounded by the query timeout, whatever the hostile miners do.
+      const perRound = elapsed / target;
+      expect(perRound).toBeLessThan(queryTimeoutMs + 3_000);
+      recordRow({
+        id: 'hostile-miners',
+        suite: 'chaos',
+        what: 'miners answering garbage JSON, hanging, trickling 1 byte / 400 ms, closing at once (4 of 7)',
+        result: `${rounds} rounds at ${Math.round(perRound)} ms each (query timeout ${queryTimeoutMs} ms); hostile miners score 0`,
+        recoveryMs: Math.round(perRound),
+        recoveryBoundMs: queryTimeoutMs + 3_000,
+        crashes: 0,
+        dataLost: 0,
+        command: COMMAND,
+      });
+    } finally {
+      await v.stop();
+      await redis.quit();
+      await redisServer.kill();
+    }
+  });
+});
