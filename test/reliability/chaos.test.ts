@@ -35,8 +35,6 @@ import { LONG, recordRow, suiteCommand } from './record.js';
 const NETUID = 1;
 const ALPHA = 0.3;
 const VALIDATOR_URI = '//Alice//validator';
-/** Stated recovery bound after a validator kill -9: lock + stalled check (docs/validator.md). */
-const KILL_RECOVERY_BOUND_MS = DEFAULT_LOCK_DURATION_MS * 1.5;
 const COMMAND = suiteCommand('chaos');
 
 /** Hostile miners: garbage JSON, a hang past the query timeout, trickled bytes, an immediate close. */
@@ -232,68 +230,77 @@ describe('chaos: faults on a running subnet', () => {
     }
   });
 
-  it(`validator kill -9 mid-round with the default BullMQ lock: the job resumes within ${KILL_RECOVERY_BOUND_MS} ms`, async () => {
-    const redisServer = await privateRedis(false);
-    const redis = new Redis(redisServer.url);
-    const prefix = `chaos:kill:${randomUUID()}`;
-    const cfg = {
-      redis: redisServer.url,
-      prefix,
-      chainUrl: devnet.url,
-      netuid: NETUID,
-      uri: VALIDATOR_URI,
-      alpha: ALPHA,
-      roundIntervalMs: 700,
-      weightsCheckIntervalMs: 300,
-    };
-    try {
-      axonDelayMs = 1_500;
-      const hitsBefore = axons.hits.reduce((a, b) => a + b, 0);
-      const first = await spawnValidator(cfg);
-      children.push(first);
-      await until(
-        'the first round to reach the miners',
-        async () => axons.hits.reduce((a, b) => a + b, 0) > hitsBefore,
-      );
-      await kill9(first);
-      const killed = performance.now();
-      axonDelayMs = 0;
-      expect(await redis.exists(`${prefix}:applied:round-1`)).toBe(0);
-      const second = await spawnValidator(cfg);
-      children.push(second);
-      await until(
-        'the interrupted round to be folded',
-        async () => (await redis.exists(`${prefix}:applied:round-1`)) === 1,
-        KILL_RECOVERY_BOUND_MS + 15_000,
-        50,
-      );
-      const recoveryMs = performance.now() - killed;
-      await until('a few more rounds', async () => (await appliedRounds(redis, prefix)) >= 4);
-      const exited = new Promise((r) => second.once('exit', r));
-      second.kill('SIGTERM');
-      await exited;
-      const rounds = await appliedRounds(redis, prefix);
-      const scores = await new ScoreStore(redis, { prefix, alpha: ALPHA }).read();
-      expect(scores.get(1)!.score).toBeCloseTo(1 - (1 - ALPHA) ** rounds, 12);
-      // The bound plus the restarted process's start-up on a loaded 2-core machine.
-      expect(recoveryMs).toBeLessThan(KILL_RECOVERY_BOUND_MS + 5_000);
-      recordRow({
-        id: 'validator-kill-9',
-        suite: 'chaos',
-        what: 'validator SIGKILLed mid-round (queries in flight), restarted at once; default lock 10 s, stalled check 5 s',
-        result: `interrupted round folded once after restart; ${rounds} rounds, EMA invariant exact`,
-        recoveryMs: Math.round(recoveryMs),
-        recoveryBoundMs: KILL_RECOVERY_BOUND_MS,
-        crashes: 0,
-        dataLost: 0,
-        command: COMMAND,
-      });
-    } finally {
-      axonDelayMs = 0;
-      await redis.quit();
-      await redisServer.kill();
-    }
-  });
+  // The long variant also measures other locks: the figures the default was chosen from.
+  const locks = LONG ? [DEFAULT_LOCK_DURATION_MS, 5_000, 30_000] : [DEFAULT_LOCK_DURATION_MS];
+  it.each(locks)(
+    'validator kill -9 mid-round with a %i ms BullMQ lock: the job resumes within lock + stalled check',
+    async (lockMs) => {
+      const bound = lockMs * 1.5;
+      const redisServer = await privateRedis(false);
+      const redis = new Redis(redisServer.url);
+      const prefix = `chaos:kill:${randomUUID()}`;
+      const cfg = {
+        redis: redisServer.url,
+        prefix,
+        chainUrl: devnet.url,
+        netuid: NETUID,
+        uri: VALIDATOR_URI,
+        alpha: ALPHA,
+        roundIntervalMs: 700,
+        weightsCheckIntervalMs: 300,
+        ...(lockMs === DEFAULT_LOCK_DURATION_MS
+          ? {}
+          : { lockDurationMs: lockMs, stalledIntervalMs: lockMs / 2 }),
+      };
+      try {
+        axonDelayMs = 1_500;
+        const hitsBefore = axons.hits.reduce((a, b) => a + b, 0);
+        const first = await spawnValidator(cfg);
+        children.push(first);
+        await until(
+          'the first round to reach the miners',
+          async () => axons.hits.reduce((a, b) => a + b, 0) > hitsBefore,
+        );
+        await kill9(first);
+        const killed = performance.now();
+        axonDelayMs = 0;
+        expect(await redis.exists(`${prefix}:applied:round-1`)).toBe(0);
+        const second = await spawnValidator(cfg);
+        children.push(second);
+        await until(
+          'the interrupted round to be folded',
+          async () => (await redis.exists(`${prefix}:applied:round-1`)) === 1,
+          bound + 15_000,
+          50,
+        );
+        const recoveryMs = performance.now() - killed;
+        await until('a few more rounds', async () => (await appliedRounds(redis, prefix)) >= 4);
+        const exited = new Promise((r) => second.once('exit', r));
+        second.kill('SIGTERM');
+        await exited;
+        const rounds = await appliedRounds(redis, prefix);
+        const scores = await new ScoreStore(redis, { prefix, alpha: ALPHA }).read();
+        expect(scores.get(1)!.score).toBeCloseTo(1 - (1 - ALPHA) ** rounds, 12);
+        // The bound plus the restarted process's start-up on a loaded 2-core machine.
+        expect(recoveryMs).toBeLessThan(bound + 5_000);
+        recordRow({
+          id: lockMs === DEFAULT_LOCK_DURATION_MS ? 'validator-kill-9' : `validator-kill-9-lock-${lockMs}`,
+          suite: 'chaos',
+          what: `validator SIGKILLed mid-round (queries in flight), restarted at once; ${lockMs === DEFAULT_LOCK_DURATION_MS ? 'default ' : ''}lock ${lockMs / 1000} s, stalled check ${lockMs / 2000} s`,
+          result: `interrupted round folded once after restart; ${rounds} rounds, EMA invariant exact`,
+          recoveryMs: Math.round(recoveryMs),
+          recoveryBoundMs: bound,
+          crashes: 0,
+          dataLost: 0,
+          command: COMMAND,
+        });
+      } finally {
+        axonDelayMs = 0;
+        await redis.quit();
+        await redisServer.kill();
+      }
+    },
+  );
 
   it('miners answering garbage, hanging, trickling bytes or closing: rounds keep their pace, only honest miners score', async () => {
     const redisServer = await privateRedis(false);

@@ -11,6 +11,8 @@ export default defineConfig({
     root: import.meta.dirname,
     include: ['*.test.ts'],
     fileParallelism: false,
+    // Memory bounds are measured after a forced GC (globalThis.gc).
+    execArgv: ['--expose-gc'],
     testTimeout: 15 * 60_000,
     hookTimeout: 180_000,
   },
