@@ -6,13 +6,13 @@
  * EMA invariant: with reward 1 every round an honest miner's score is exactly 1 - (1 - alpha)^R for
  * R applied rounds, so a fold lost (marker kept, score gone) or doubled would show.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { type AddressInfo, createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { connect, type SubtensorClient } from '@subnetkit/chain';
@@ -27,6 +27,7 @@ import {
 import { adderPlugin, adderResponder, type FakeAxons, startFakeAxons } from '@subnetkit/validator/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliProcess, startCli } from '../cli-helpers.js';
 import { freePort, until } from '../helpers.js';
 import { PrivateRedis } from '../private-redis.js';
 import { appliedRounds, kill9, spawnValidator } from '../validator-processes.js';
@@ -74,6 +75,22 @@ async function startHostileMiners(): Promise<{
   };
 }
 
+/** A plain HTTP miner process answering the adder task correctly after 1 s; prints "hit" per request. */
+const MINER_PROCESS = `
+const http = require('node:http');
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    process.stdout.write('hit\\n');
+    let body = {};
+    try { body = JSON.parse(Buffer.concat(chunks).toString()); } catch {}
+    setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sum: (body.a ?? 0) + (body.b ?? 0) })), 1000);
+  });
+});
+server.listen(Number(process.argv[1]), '127.0.0.1', () => process.stdout.write('ready\\n'));
+`;
+
 describe('chaos: faults on a running subnet', () => {
   let axons: FakeAxons;
   let axonDelayMs = 0;
@@ -84,6 +101,23 @@ describe('chaos: faults on a running subnet', () => {
   const children: ChildProcess[] = [];
   const redises: PrivateRedis[] = [];
   const dirs: string[] = [];
+  /** A miner process (uid 8) answering correctly after 1 s, for the kill-mid-request case. */
+  let minerPort: number;
+  let minerHits = 0;
+  const startMinerProcess = async (): Promise<ChildProcess> => {
+    const child = spawn(process.execPath, ['-e', MINER_PROCESS, String(minerPort)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(child);
+    await new Promise<void>((resolveReady, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        if (d.toString().includes('ready')) resolveReady();
+        minerHits += (d.toString().match(/hit/g) ?? []).length;
+      });
+      child.once('exit', (code) => reject(new Error(`miner process exited with ${code}`)));
+    });
+    return child;
+  };
 
   beforeAll(async () => {
     await cryptoWaitReady();
@@ -94,6 +128,7 @@ describe('chaos: faults on a running subnet', () => {
       respond: adderResponder((i) => i !== 2),
     });
     hostile = await startHostileMiners();
+    minerPort = await freePort();
     devnet = await startDevnet({
       port: 0,
       blockTime: 200,
@@ -105,8 +140,8 @@ describe('chaos: faults on a running subnet', () => {
             hyperparameters: { tempo: 5, weightsRateLimit: 1, maxAllowedValidators: 8 },
             neurons: [
               { hotkey: VALIDATOR_URI, coldkey: 'alice', stake: 1000 },
-              // uids 1, 2 honest, 3 wrong; 4 garbage, 5 hang, 6 trickle, 7 close.
-              ...[...axons.axons, ...hostile.axons].map((a, i) => ({
+              // uids 1, 2 honest, 3 wrong; 4 garbage, 5 hang, 6 trickle, 7 close; 8 a miner process.
+              ...[...axons.axons, ...hostile.axons, { ip: '127.0.0.1', port: minerPort }].map((a, i) => ({
                 hotkey: `//Miner${i}`,
                 coldkey: 'bob',
                 axon: { ip: a.ip, port: a.port },
@@ -210,7 +245,7 @@ describe('chaos: faults on a running subnet', () => {
       const final = await new ScoreStore(redis, { prefix, alpha: ALPHA }).read();
       expect(final.get(1)!.score).toBeCloseTo(1 - (1 - ALPHA) ** rounds, 12);
       expect(final.get(2)!.score).toBeCloseTo(1 - (1 - ALPHA) ** rounds, 12);
-      for (const uid of [3, 4, 5, 6, 7]) expect(final.get(uid)?.score ?? 0).toBe(0);
+      for (const uid of [3, 4, 5, 6, 7, 8]) expect(final.get(uid)?.score ?? 0).toBe(0);
       expect(worstRecoveryMs).toBeLessThan(10_000);
       recordRow({
         id: 'redis-aof-restart',
@@ -335,7 +370,7 @@ describe('chaos: faults on a running subnet', () => {
       const scores = await v.store.read();
       const rounds = await appliedRounds(redis, prefix);
       expect(scores.get(1)!.score).toBeGreaterThan(0);
-      for (const uid of [3, 4, 5, 6, 7]) expect(scores.get(uid)?.score ?? 0).toBe(0);
+      for (const uid of [3, 4, 5, 6, 7, 8]) expect(scores.get(uid)?.score ?? 0).toBe(0);
       // Each round is bounded by the query timeout, whatever the hostile miners do.
       const perRound = elapsed / target;
       expect(perRound).toBeLessThan(queryTimeoutMs + 3_000);
@@ -352,6 +387,180 @@ describe('chaos: faults on a running subnet', () => {
       });
     } finally {
       await v.stop();
+      await redis.quit();
+      await redisServer.kill();
+    }
+  });
+  it('a miner process SIGKILLed mid-request: the round completes without it, it scores again once restarted', async () => {
+    const redisServer = await privateRedis(false);
+    const prefix = `chaos:miner-kill:${randomUUID()}`;
+    const hotkey = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(VALIDATOR_URI);
+    let minerProc = await startMinerProcess();
+    const v = await startValidator({
+      plugin: adderPlugin,
+      netuid: NETUID,
+      hotkey: hotkey.address,
+      sign: btauthSigner(hotkey),
+      chain: subtensorValidatorChain(client, hotkey),
+      redis: redisServer.url,
+      keyPrefix: prefix,
+      emaAlpha: ALPHA,
+      roundIntervalMs: 800,
+      weightsCheckIntervalMs: 300,
+      queryTimeoutMs: 2_500,
+      batchSize: 4,
+      resyncBlocks: 5,
+    });
+    const redis = new Redis(redisServer.url);
+    try {
+      await until('the miner process scored', async () => ((await v.store.read()).get(8)?.score ?? 0) > 0);
+      const hits = minerHits;
+      await until('a request in flight at the miner process', async () => minerHits > hits, 30_000, 20);
+      await kill9(minerProc);
+      const killedAt = await appliedRounds(redis, prefix);
+      // Rounds go on without it: the round in flight completes (its query fails), later ones too.
+      await until(
+        'rounds folded after the kill',
+        async () => (await appliedRounds(redis, prefix)) >= killedAt + 2,
+      );
+      const scoreDown = (await v.store.read()).get(8)!.score;
+      minerProc = await startMinerProcess();
+      const restarted = performance.now();
+      await until(
+        'the restarted miner scored again',
+        async () => ((await v.store.read()).get(8)?.score ?? 0) > scoreDown,
+        60_000,
+      );
+      const recoveryMs = performance.now() - restarted;
+      await v.stop();
+      const rounds = await appliedRounds(redis, prefix);
+      const scores = await new ScoreStore(redis, { prefix, alpha: ALPHA }).read();
+      // The honest fake axons answered every round: exactly one fold per applied round.
+      expect(scores.get(1)!.score).toBeCloseTo(1 - (1 - ALPHA) ** rounds, 12);
+      expect(recoveryMs).toBeLessThan(10_000);
+      recordRow({
+        id: 'miner-kill-mid-request',
+        suite: 'chaos',
+        what: 'a miner process SIGKILLed while answering a query, restarted after 2 rounds',
+        result: `round in flight completed without it; ${rounds} rounds folded once each (EMA invariant exact); miner scored again after restart`,
+        recoveryMs: Math.round(recoveryMs),
+        recoveryBoundMs: 10_000,
+        crashes: 0,
+        dataLost: 0,
+        command: COMMAND,
+      });
+    } finally {
+      await v.stop();
+      await kill9(minerProc);
+      await redis.quit();
+      await redisServer.kill();
+    }
+  });
+
+  it('devnet SIGKILLed and restarted from its state file: the validator reconnects and sets weights again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chaos-devnet-'));
+    dirs.push(dir);
+    const genesis = join(dir, 'genesis.json');
+    writeFileSync(
+      genesis,
+      JSON.stringify({
+        subnets: [
+          {
+            netuid: NETUID,
+            owner: 'alice',
+            hyperparameters: { tempo: 5, weightsRateLimit: 1, maxAllowedValidators: 8 },
+            neurons: [
+              { hotkey: VALIDATOR_URI, coldkey: 'alice', stake: 1000 },
+              ...axons.axons.map((a, i) => ({ hotkey: `//Miner${i}`, coldkey: 'bob', axon: a })),
+            ],
+          },
+        ],
+      }),
+    );
+    const port = await freePort();
+    const args = [
+      'devnet',
+      '--port',
+      String(port),
+      '--block-time',
+      '200',
+      '--state',
+      join(dir, 'state.json'),
+      '--save-interval',
+      '500',
+      '--genesis',
+      genesis,
+    ];
+    let chain: CliProcess = await startCli(args, {}, /listening on/);
+    const redisServer = await privateRedis(false);
+    const prefix = `chaos:devnet:${randomUUID()}`;
+    const hotkey = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(VALIDATOR_URI);
+    const own = await connect(`ws://127.0.0.1:${port}`);
+    let v: Awaited<ReturnType<typeof startValidator>> | undefined;
+    const redis = new Redis(redisServer.url);
+    try {
+      await until('a validator permit', async () => {
+        const m = await own.syncMetagraph(NETUID);
+        return m.validatorPermit[m.hotkeys.indexOf(validatorAddress)];
+      });
+      v = await startValidator({
+        plugin: adderPlugin,
+        netuid: NETUID,
+        hotkey: hotkey.address,
+        sign: btauthSigner(hotkey),
+        chain: subtensorValidatorChain(own, hotkey),
+        redis: redisServer.url,
+        keyPrefix: prefix,
+        emaAlpha: ALPHA,
+        roundIntervalMs: 500,
+        weightsCheckIntervalMs: 300,
+        weightsBackoffMs: 200,
+        weightsAttempts: 30,
+        batchSize: 1,
+        resyncBlocks: 5,
+      });
+      const running = v;
+      await until(
+        'weights set before the kill',
+        async () => (await running.weightsState()).lastEpoch !== undefined,
+      );
+      const epochBefore = (await running.weightsState()).lastEpoch!;
+      await new Promise((r) => setTimeout(r, 700)); // let a save land
+      chain.child.kill('SIGKILL');
+      await new Promise((r) => chain.child.once('exit', r));
+      await new Promise((r) => setTimeout(r, 1_000));
+      chain = await startCli(args, {}, /listening on/);
+      const restarted = performance.now();
+      expect(chain.output()).toMatch(/best block #[1-9]/); // loaded from the state file, not a fresh genesis
+      await until(
+        'weights set again after the devnet restart',
+        async () => ((await running.weightsState()).lastEpoch ?? 0) > epochBefore,
+        60_000,
+      );
+      const w = await own.syncMetagraph(NETUID, { weights: true });
+      const weights = new Map(w.weights?.[w.hotkeys.indexOf(validatorAddress)] ?? []);
+      expect((weights.get(1) ?? 0) > (weights.get(3) ?? 0)).toBe(true);
+      const recoveryMs = performance.now() - restarted;
+      await v.stop();
+      const rounds = await appliedRounds(redis, prefix);
+      const scores = await new ScoreStore(redis, { prefix, alpha: ALPHA }).read();
+      expect(scores.get(1)!.score).toBeCloseTo(1 - (1 - ALPHA) ** rounds, 12);
+      expect(recoveryMs).toBeLessThan(30_000);
+      recordRow({
+        id: 'devnet-kill-restart',
+        suite: 'chaos',
+        what: 'devnet SIGKILLed (state saved every 500 ms) and restarted from its state file',
+        result: `chain resumed from the saved block; validator reconnected, weights for a later epoch on chain; ${rounds} rounds, EMA invariant exact`,
+        recoveryMs: Math.round(recoveryMs),
+        recoveryBoundMs: 30_000,
+        crashes: 0,
+        dataLost: 0,
+        command: COMMAND,
+      });
+    } finally {
+      await v?.stop();
+      await own.close();
+      await chain.stop();
       await redis.quit();
       await redisServer.kill();
     }
