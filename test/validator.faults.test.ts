@@ -20,7 +20,14 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, until } from './helpers.js';
 import { PrivateRedis } from './private-redis.js';
-import { appliedRounds, type ChildConfig, kill9, spawnValidator } from './validator-processes.js';
+import {
+  appliedRounds,
+  type ChildConfig,
+  faultSubnetGenesis,
+  kill9,
+  spawnValidator,
+  untilValidatorPermit,
+} from './validator-processes.js';
 
 const NETUID = 1;
 const ALPHA = 0.3;
@@ -61,30 +68,10 @@ describe('validator faults (private Redis, devnet, SIGKILL)', () => {
     devnet = await startDevnet({
       port: 0,
       blockTime: 200,
-      genesis: {
-        subnets: [
-          {
-            netuid: NETUID,
-            owner: 'alice',
-            hyperparameters: { tempo: 5, weightsRateLimit: 1, maxAllowedValidators: 8 },
-            neurons: [
-              { hotkey: VALIDATOR_URI, coldkey: 'alice', stake: 1000 },
-              ...axons.axons.map((a, i) => ({
-                hotkey: `//Miner${i}`,
-                coldkey: 'bob',
-                axon: { ip: a.ip, port: a.port },
-              })),
-            ],
-          },
-        ],
-      },
+      genesis: faultSubnetGenesis(NETUID, VALIDATOR_URI, axons.axons),
     });
     client = await connect(devnet.url);
-    // The first epoch gives the validator its permit.
-    await until('a validator permit', async () => {
-      const m = await client.syncMetagraph(NETUID);
-      return m.validatorPermit[m.hotkeys.indexOf(validatorAddress)];
-    });
+    await untilValidatorPermit(client, NETUID, validatorAddress);
   }, 120_000);
 
   afterAll(async () => {

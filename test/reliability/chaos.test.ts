@@ -30,7 +30,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliProcess, startCli } from '../cli-helpers.js';
 import { freePort, until } from '../helpers.js';
 import { PrivateRedis } from '../private-redis.js';
-import { appliedRounds, kill9, spawnValidator } from '../validator-processes.js';
+import {
+  appliedRounds,
+  faultSubnetGenesis,
+  kill9,
+  spawnValidator,
+  untilValidatorPermit,
+} from '../validator-processes.js';
 import { LONG, recordRow, suiteCommand } from './record.js';
 
 const NETUID = 1;
@@ -91,6 +97,28 @@ const server = http.createServer((req, res) => {
 server.listen(Number(process.argv[1]), '127.0.0.1', () => process.stdout.write('ready\\n'));
 `;
 
+/** An in-process validator of the adder subnet on `redisUrl` under `prefix`. */
+function adderValidator(
+  client: SubtensorClient,
+  redisUrl: string,
+  prefix: string,
+  options: Partial<Parameters<typeof startValidator>[0]>,
+) {
+  const hotkey = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(VALIDATOR_URI);
+  return startValidator({
+    plugin: adderPlugin,
+    netuid: NETUID,
+    hotkey: hotkey.address,
+    sign: btauthSigner(hotkey),
+    chain: subtensorValidatorChain(client, hotkey),
+    redis: redisUrl,
+    keyPrefix: prefix,
+    emaAlpha: ALPHA,
+    resyncBlocks: 5,
+    ...options,
+  });
+}
+
 describe('chaos: faults on a running subnet', () => {
   let axons: FakeAxons;
   let axonDelayMs = 0;
@@ -132,30 +160,15 @@ describe('chaos: faults on a running subnet', () => {
     devnet = await startDevnet({
       port: 0,
       blockTime: 200,
-      genesis: {
-        subnets: [
-          {
-            netuid: NETUID,
-            owner: 'alice',
-            hyperparameters: { tempo: 5, weightsRateLimit: 1, maxAllowedValidators: 8 },
-            neurons: [
-              { hotkey: VALIDATOR_URI, coldkey: 'alice', stake: 1000 },
-              // uids 1, 2 honest, 3 wrong; 4 garbage, 5 hang, 6 trickle, 7 close; 8 a miner process.
-              ...[...axons.axons, ...hostile.axons, { ip: '127.0.0.1', port: minerPort }].map((a, i) => ({
-                hotkey: `//Miner${i}`,
-                coldkey: 'bob',
-                axon: { ip: a.ip, port: a.port },
-              })),
-            ],
-          },
-        ],
-      },
+      // uids 1, 2 honest, 3 wrong; 4 garbage, 5 hang, 6 trickle, 7 close; 8 a miner process.
+      genesis: faultSubnetGenesis(NETUID, VALIDATOR_URI, [
+        ...axons.axons,
+        ...hostile.axons,
+        { ip: '127.0.0.1', port: minerPort },
+      ]),
     });
     client = await connect(devnet.url);
-    await until('a validator permit', async () => {
-      const m = await client.syncMetagraph(NETUID);
-      return m.validatorPermit[m.hotkeys.indexOf(validatorAddress)];
-    });
+    await untilValidatorPermit(client, NETUID, validatorAddress);
   }, 120_000);
 
   afterAll(async () => {
@@ -180,24 +193,14 @@ describe('chaos: faults on a running subnet', () => {
   it('Redis with AOF (appendfsync always) SIGKILLed and restarted mid-round: no folded score or pending weight submission lost', async () => {
     const redisServer = await privateRedis(true);
     const prefix = `chaos:aof:${randomUUID()}`;
-    const hotkey = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(VALIDATOR_URI);
-    const v = await startValidator({
-      plugin: adderPlugin,
-      netuid: NETUID,
-      hotkey: hotkey.address,
-      sign: btauthSigner(hotkey),
-      chain: subtensorValidatorChain(client, hotkey),
-      redis: redisServer.url,
+    const v = await adderValidator(client, redisServer.url, prefix, {
       redisOptions: { retryStrategy: () => 100 },
-      keyPrefix: prefix,
-      emaAlpha: ALPHA,
       roundIntervalMs: 400,
       weightsCheckIntervalMs: 300,
       weightsBackoffMs: 200,
       weightsAttempts: 30,
       queryTimeoutMs: 1_500,
       batchSize: 1,
-      resyncBlocks: 5,
     });
     const redis = new Redis(redisServer.url, { retryStrategy: () => 100 });
     redis.on('error', () => {});
@@ -340,22 +343,12 @@ describe('chaos: faults on a running subnet', () => {
   it('miners answering garbage, hanging, trickling bytes or closing: rounds keep their pace, only honest miners score', async () => {
     const redisServer = await privateRedis(false);
     const prefix = `chaos:hostile:${randomUUID()}`;
-    const hotkey = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(VALIDATOR_URI);
     const queryTimeoutMs = 1_500;
-    const v = await startValidator({
-      plugin: adderPlugin,
-      netuid: NETUID,
-      hotkey: hotkey.address,
-      sign: btauthSigner(hotkey),
-      chain: subtensorValidatorChain(client, hotkey),
-      redis: redisServer.url,
-      keyPrefix: prefix,
-      emaAlpha: ALPHA,
+    const v = await adderValidator(client, redisServer.url, prefix, {
       roundIntervalMs: 500,
       weightsCheckIntervalMs: 300,
       queryTimeoutMs,
       batchSize: 2,
-      resyncBlocks: 5,
     });
     const redis = new Redis(redisServer.url);
     const target = LONG ? 20 : 5;
@@ -394,22 +387,12 @@ describe('chaos: faults on a running subnet', () => {
   it('a miner process SIGKILLed mid-request: the round completes without it, it scores again once restarted', async () => {
     const redisServer = await privateRedis(false);
     const prefix = `chaos:miner-kill:${randomUUID()}`;
-    const hotkey = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(VALIDATOR_URI);
     let minerProc = await startMinerProcess();
-    const v = await startValidator({
-      plugin: adderPlugin,
-      netuid: NETUID,
-      hotkey: hotkey.address,
-      sign: btauthSigner(hotkey),
-      chain: subtensorValidatorChain(client, hotkey),
-      redis: redisServer.url,
-      keyPrefix: prefix,
-      emaAlpha: ALPHA,
+    const v = await adderValidator(client, redisServer.url, prefix, {
       roundIntervalMs: 800,
       weightsCheckIntervalMs: 300,
       queryTimeoutMs: 2_500,
       batchSize: 4,
-      resyncBlocks: 5,
     });
     const redis = new Redis(redisServer.url);
     try {
@@ -461,22 +444,7 @@ describe('chaos: faults on a running subnet', () => {
     const dir = mkdtempSync(join(tmpdir(), 'chaos-devnet-'));
     dirs.push(dir);
     const genesis = join(dir, 'genesis.json');
-    writeFileSync(
-      genesis,
-      JSON.stringify({
-        subnets: [
-          {
-            netuid: NETUID,
-            owner: 'alice',
-            hyperparameters: { tempo: 5, weightsRateLimit: 1, maxAllowedValidators: 8 },
-            neurons: [
-              { hotkey: VALIDATOR_URI, coldkey: 'alice', stake: 1000 },
-              ...axons.axons.map((a, i) => ({ hotkey: `//Miner${i}`, coldkey: 'bob', axon: a })),
-            ],
-          },
-        ],
-      }),
-    );
+    writeFileSync(genesis, JSON.stringify(faultSubnetGenesis(NETUID, VALIDATOR_URI, axons.axons)));
     const port = await freePort();
     const args = [
       'devnet',
@@ -494,30 +462,17 @@ describe('chaos: faults on a running subnet', () => {
     let chain: CliProcess = await startCli(args, {}, /listening on/);
     const redisServer = await privateRedis(false);
     const prefix = `chaos:devnet:${randomUUID()}`;
-    const hotkey = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri(VALIDATOR_URI);
     const own = await connect(`ws://127.0.0.1:${port}`);
     let v: Awaited<ReturnType<typeof startValidator>> | undefined;
     const redis = new Redis(redisServer.url);
     try {
-      await until('a validator permit', async () => {
-        const m = await own.syncMetagraph(NETUID);
-        return m.validatorPermit[m.hotkeys.indexOf(validatorAddress)];
-      });
-      v = await startValidator({
-        plugin: adderPlugin,
-        netuid: NETUID,
-        hotkey: hotkey.address,
-        sign: btauthSigner(hotkey),
-        chain: subtensorValidatorChain(own, hotkey),
-        redis: redisServer.url,
-        keyPrefix: prefix,
-        emaAlpha: ALPHA,
+      await untilValidatorPermit(own, NETUID, validatorAddress);
+      v = await adderValidator(own, redisServer.url, prefix, {
         roundIntervalMs: 500,
         weightsCheckIntervalMs: 300,
         weightsBackoffMs: 200,
         weightsAttempts: 30,
         batchSize: 1,
-        resyncBlocks: 5,
       });
       const running = v;
       await until(
