@@ -1,8 +1,8 @@
 /**
  * Soak: a local subnet (devnet over WebSocket, 64 echo miners behind real axons that verify btauth/1,
  * one validator on Redis) with a round every second, for 1 minute (SUBNETKIT_LONG=1: 10 minutes).
- * No round lost (every round started is folded exactly once), weights set every epoch the chain
- * allows, and memory growth after warm-up within the stated bound.
+ * No round lost (every round started is folded exactly once), weights set in at least half the
+ * epochs (sampled once a second; 20 of 22 measured), and memory growth after warm-up within the stated bound.
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -149,8 +149,9 @@ describe('soak: a local subnet under frequent rounds', () => {
 
     expect(missing).toEqual([]);
     expect(applied.length).toBeGreaterThanOrEqual(Math.floor((elapsedMs / 1_000) * 0.5));
-    // tempo 10 at 250 ms blocks: an epoch every 2.75 s; weights land in most of them.
-    expect(epochs.size).toBeGreaterThanOrEqual(Math.floor(elapsedMs / 2_750 / 3));
+    // tempo 10 at 250 ms blocks: an epoch every 2.75 s. The weights state is sampled once a second,
+    // so an epoch whose weights landed between samples of the next one can be missed: ask for half.
+    expect(epochs.size).toBeGreaterThanOrEqual(Math.floor((elapsedMs / 2_750) * 0.5));
     expect(failed).toBe(0);
     expect(growthMib).toBeLessThan(HEAP_GROWTH_BOUND_MIB);
     recordRow({
