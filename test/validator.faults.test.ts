@@ -7,9 +7,8 @@
  * exactly 1 - (1 - alpha)^R where R is the number of rounds folded, so a round counted twice (or a
  * fold applied without its marker) would show.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { connect, type SubtensorClient } from '@subnetkit/chain';
