@@ -7,9 +7,8 @@
  * exactly 1 - (1 - alpha)^R where R is the number of rounds folded, so a round counted twice (or a
  * fold applied without its marker) would show.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { connect, type SubtensorClient } from '@subnetkit/chain';
@@ -19,93 +18,19 @@ import { adderPlugin, adderResponder, type FakeAxons, startFakeAxons } from '@su
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, until } from './helpers.js';
+import { PrivateRedis } from './private-redis.js';
+import {
+  appliedRounds,
+  type ChildConfig,
+  faultSubnetGenesis,
+  kill9,
+  spawnValidator,
+  untilValidatorPermit,
+} from './validator-processes.js';
 
 const NETUID = 1;
 const ALPHA = 0.3;
 const VALIDATOR_URI = '//Alice//validator';
-const CHILD = resolve(import.meta.dirname, 'validator.child.mjs');
-
-/** A private redis-server on its own port, without persistence, that a test may SIGKILL. */
-class PrivateRedis {
-  proc: ChildProcess | undefined;
-  constructor(readonly port: number) {}
-  get url() {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-  async start(): Promise<void> {
-    this.proc = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'],
-      {
-        stdio: 'ignore',
-      },
-    );
-    await until('redis-server to answer', async () => {
-      const probe = new Redis(this.url, {
-        lazyConnect: true,
-        retryStrategy: () => null,
-        maxRetriesPerRequest: 0,
-      });
-      probe.on('error', () => {});
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } finally {
-        probe.disconnect();
-      }
-    });
-  }
-  async kill(): Promise<void> {
-    const p = this.proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL');
-    await exited;
-  }
-}
-
-interface ChildConfig {
-  redis: string;
-  prefix: string;
-  chainUrl: string;
-  netuid: number;
-  uri: string;
-  alpha: number;
-  roundIntervalMs: number;
-  weightsCheckIntervalMs: number;
-  lockDurationMs: number;
-  stalledIntervalMs: number;
-}
-
-async function spawnValidator(cfg: ChildConfig): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CHILD], {
-    env: {
-      ...process.env,
-      VALIDATOR_CHILD_CONFIG: JSON.stringify({ logLevel: process.env.VALIDATOR_CHILD_LOG ?? 'warn', ...cfg }),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolveReady, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('ready')) resolveReady();
-    });
-    child.once('exit', (code) => reject(new Error(`validator child exited early with code ${code}`)));
-  });
-  return child;
-}
-
-async function kill9(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}
-
-async function appliedRounds(redis: Redis, prefix: string): Promise<number> {
-  return (await redis.keys(`${prefix}:applied:*`)).length;
-}
 
 /** Weights the validator has on chain, as a map uid -> u16 value. */
 async function weightsOnChain(
@@ -142,30 +67,10 @@ describe('validator faults (private Redis, devnet, SIGKILL)', () => {
     devnet = await startDevnet({
       port: 0,
       blockTime: 200,
-      genesis: {
-        subnets: [
-          {
-            netuid: NETUID,
-            owner: 'alice',
-            hyperparameters: { tempo: 5, weightsRateLimit: 1, maxAllowedValidators: 8 },
-            neurons: [
-              { hotkey: VALIDATOR_URI, coldkey: 'alice', stake: 1000 },
-              ...axons.axons.map((a, i) => ({
-                hotkey: `//Miner${i}`,
-                coldkey: 'bob',
-                axon: { ip: a.ip, port: a.port },
-              })),
-            ],
-          },
-        ],
-      },
+      genesis: faultSubnetGenesis(NETUID, VALIDATOR_URI, axons.axons),
     });
     client = await connect(devnet.url);
-    // The first epoch gives the validator its permit.
-    await until('a validator permit', async () => {
-      const m = await client.syncMetagraph(NETUID);
-      return m.validatorPermit[m.hotkeys.indexOf(validatorAddress)];
-    });
+    await untilValidatorPermit(client, NETUID, validatorAddress);
   }, 120_000);
 
   afterAll(async () => {

@@ -7,7 +7,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**'],
+    // The reliability suites have their own config and scripts (npm run test:soak|chaos|fuzz).
+    exclude: ['**/node_modules/**', '**/dist/**', 'reliability/**'],
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,

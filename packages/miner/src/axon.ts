@@ -2,6 +2,7 @@
  * The axon: a Fastify server answering `POST /<SynapseName>` for a subnet plugin. A request passes
  * Fastify's lifecycle once, in order, and every failure is a kind of core's wire-error catalogue:
  *
+ *   transport   header/body timeouts for slow senders (408), a lingering close after 413   ./axon/transport.ts
  *   parse       raw body bytes kept as they are (413 PayloadTooLarge)
  *   onRequest   open the call; refuse new work while draining (503 ShuttingDown)
  *   preValidation  [legacy v10 plugin: verify bt_header_*, strip the synapse base fields]
@@ -39,6 +40,7 @@ import { createSynapseHandler } from './axon/handler.js';
 import { legacyV10 } from './axon/legacy-v10.js';
 import { type AxonStats, createRequestObserver } from './axon/observe.js';
 import { serviceRoutes } from './axon/service-routes.js';
+import { lingerOnTooLarge, type TransportLimits, transportServerOptions } from './axon/transport.js';
 import type { NeuronLookup } from './metagraph.js';
 import { createMinerMetrics, type MinerMetrics } from './metrics.js';
 import { type AccessPolicy, createAccessCheck } from './policy.js';
@@ -49,8 +51,8 @@ import { type BatchOptions, createRunners } from './runner.js';
 export type { AnySubnetPlugin } from '@subnetkit/core';
 export type { AxonStats } from './axon/observe.js';
 
-/** Limits and access rules of an axon. */
-export interface AxonPolicy extends AccessPolicy {
+/** Limits and access rules of an axon (slow-sender timeouts: ./axon/transport.ts). */
+export interface AxonPolicy extends AccessPolicy, TransportLimits {
   /** Requests running at once (default 32). */
   maxConcurrency?: number;
   /** Requests waiting for a slot before the lowest-stake one is shed with 503 (default 256). */
@@ -172,7 +174,12 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
   const drain = createDrain();
 
   // Fastify's own 503 while closing would not be a catalogue answer: the drain hooks answer instead.
-  const app = Fastify({ bodyLimit, logger: false, return503OnClosing: false }) as unknown as AxonServer;
+  const app = Fastify({
+    bodyLimit,
+    logger: false,
+    return503OnClosing: false,
+    ...transportServerOptions(policy),
+  }) as unknown as AxonServer;
   app.axon = { hotkey, netuid, registry, metrics, stats: observer.stats };
   // Keep the raw bytes: the signature covers them exactly, so nothing may re-encode the body first.
   app.removeAllContentTypeParsers();
@@ -181,6 +188,7 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
   app.setErrorHandler(createErrorHandler({ hotkey, bodyLimit, subnet: plugin.name, log }));
   app.setNotFoundHandler(createNotFoundHandler(plugin.synapseNames, hotkey));
   app.addHook('onRequest', observer.onRequest);
+  app.addHook('onSend', lingerOnTooLarge);
   app.addHook('onSend', drain.closeConnections);
   app.addHook('onSend', observer.onSend);
   app.addHook('preClose', drain.preClose);

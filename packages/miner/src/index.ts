@@ -27,6 +27,7 @@ export { createMinerMetrics, type MinerMetrics } from './metrics.js';
 export { buildOpenApi, type OpenApiOptions } from './openapi.js';
 export { type AccessDecision, type AccessPolicy, createAccessCheck } from './policy.js';
 export { type GateStats, OverloadedError, PriorityGate, type PriorityGateOptions } from './priority-gate.js';
+export { RedisLegacyNonceStore, type RedisLegacyNonceStoreOptions } from './legacy-nonce-store-redis.js';
 export {
   type ConnectedReplayStore,
   connectRedisReplayStore,

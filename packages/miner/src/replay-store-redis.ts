@@ -1,9 +1,11 @@
 /**
- * A btauth/1 replay store in Redis, so several miner processes behind one hotkey share what they
+ * A btauth/1 replay store in Redis (and, on the same connection, the legacy v10 nonce store of
+ * ./legacy-nonce-store-redis.ts), so several miner processes behind one hotkey share what they
  * have accepted: `SET <prefix><hotkey>:<nonce> 1 NX PX <ttl>` answers OK only for the first sighting.
  */
 import type { ReplayStore } from '@subnetkit/core';
 import { Redis as IORedis, type Redis } from 'ioredis';
+import { RedisLegacyNonceStore, type RedisLegacyNonceStoreOptions } from './legacy-nonce-store-redis.js';
 
 /** Options of {@link RedisReplayStore}. */
 export interface RedisReplayStoreOptions {
@@ -33,6 +35,8 @@ export class RedisReplayStore implements ReplayStore {
 /** A Redis-backed replay store with the connection it owns. */
 export interface ConnectedReplayStore {
   store: RedisReplayStore;
+  /** Legacy v10 nonces on the same connection (prefix `legacyPrefix`). */
+  legacyNonceStore: RedisLegacyNonceStore;
   redis: Redis;
   /** Closes the Redis connection. */
   close(): Promise<void>;
@@ -45,6 +49,10 @@ export interface ConnectedReplayStore {
 export async function connectRedisReplayStore(
   url: string,
   options: RedisReplayStoreOptions & {
+    /** Key prefix of the legacy v10 nonce store (default `subnetkit:legacy-nonce:`). */
+    legacyPrefix?: string;
+    /** Expiry of legacy v10 nonce keys, see {@link RedisLegacyNonceStoreOptions.ttlMs}. */
+    legacyTtlMs?: number;
     /**
      * Connection errors while running (ioredis reconnects by itself; requests meanwhile get 503).
      * Called at most once per 10 s. Default: ignored, since each failed request is logged anyway.
@@ -69,6 +77,10 @@ export async function connectRedisReplayStore(
   }
   return {
     store: new RedisReplayStore(redis, options),
+    legacyNonceStore: new RedisLegacyNonceStore(redis, {
+      ...(options.legacyPrefix === undefined ? {} : { prefix: options.legacyPrefix }),
+      ...(options.legacyTtlMs === undefined ? {} : { ttlMs: options.legacyTtlMs }),
+    } satisfies RedisLegacyNonceStoreOptions),
     redis,
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());

@@ -84,7 +84,12 @@ export type {
   ValidatorChain,
   ValidatorHyperparameters,
 } from './types.js';
-export { type RunningValidator, startValidator, type ValidatorOptions } from './validator.js';
+export {
+  DEFAULT_LOCK_DURATION_MS,
+  type RunningValidator,
+  startValidator,
+  type ValidatorOptions,
+} from './validator.js';
 export { readWeightsState, type WeightsState } from './weight-setter.js';
 export { computeWeights, type WeightsDue, type WeightVector, weightsDue } from './weights.js';
 export { subtensorValidatorChain, type ValidatorSubtensorClient } from './chain-adapter.js';

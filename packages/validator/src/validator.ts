@@ -81,9 +81,13 @@ export interface ValidatorOptions {
   maxPendingRounds?: number;
   /** Validators with a permit and more stake than this are not sampled. Default 4096. */
   vpermitTaoLimit?: number;
-  /** BullMQ job lock; a killed process's jobs are retried after about this long. Default 30 000 ms. */
+  /**
+   * BullMQ job lock: a killed process's jobs are retried once it expired and a stalled check ran,
+   * within `lockDurationMs + stalledIntervalMs` (default 10 000 ms; 15 s in all, see
+   * docs/validator.md "Recovery time" for how it was chosen).
+   */
   lockDurationMs?: number;
-  /** How often workers look for stalled jobs. Default 15 000 ms. */
+  /** How often workers look for stalled jobs. Default half the lock (5 000 ms). */
   stalledIntervalMs?: number;
   /** Refuse to start when the hotkey is not registered on the netuid. Default true. */
   requireRegistration?: boolean;
@@ -148,6 +152,14 @@ async function checkRegistration(
   }
 }
 
+/**
+ * Default BullMQ lock of the validator's jobs, ms. With the stalled check at half of it, a job of a
+ * process killed with SIGKILL resumes within 15 s. Locks are renewed every half lock, so only an
+ * event loop blocked for longer than the whole lock could let a live job be taken over (harmless:
+ * queries are re-asked with the stored challenge and the fold is idempotent).
+ */
+export const DEFAULT_LOCK_DURATION_MS = 10_000;
+
 /** Start a validator. */
 export async function startValidator(options: ValidatorOptions): Promise<RunningValidator> {
   const log = options.logger ?? pino({ level: 'silent' });
@@ -158,7 +170,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
     options.weightsCheckIntervalMs ?? 12_000,
   );
   const workers = positiveInt('workers', options.workers ?? 4);
-  const lockDuration = positiveInt('lockDurationMs', options.lockDurationMs ?? 30_000);
+  const lockDuration = positiveInt('lockDurationMs', options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS);
   const stalledInterval = positiveInt(
     'stalledIntervalMs',
     options.stalledIntervalMs ?? Math.max(1_000, Math.floor(lockDuration / 2)),

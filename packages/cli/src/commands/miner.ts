@@ -51,7 +51,7 @@ export const MINER_OPTIONS = {
   },
   redis: {
     flag: '--redis <url>',
-    help: 'Redis for the btauth/1 replay store, shared by every miner process of this hotkey (default: in memory)',
+    help: 'Redis for the btauth/1 replay store and the legacy v10 nonces, shared by every miner process of this hotkey (default: in memory)',
     schema: Type.Optional(Type.String({ minLength: 1 })),
   },
   allowNonValidators: {
@@ -146,6 +146,7 @@ export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
     if (flags.redis) {
       redis = await connectRedisReplayStore(flags.redis, {
         prefix: `subnetkit:replay:${flags.netuid}:${hotkey.address}:`,
+        legacyPrefix: `subnetkit:legacy-nonce:${flags.netuid}:${hotkey.address}:`,
         onError: (err) =>
           log.warn({ err }, `Redis at ${flags.redis} unreachable; requests get 503 until it is back`),
       });
@@ -176,7 +177,7 @@ export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
         bodyLimit: flags.bodyLimit,
         ...(flags.timeoutMs ? { timeoutMs: flags.timeoutMs } : {}),
       },
-      legacy: flags.legacy,
+      legacy: flags.legacy && redis ? { nonceStore: redis.legacyNonceStore } : flags.legacy,
       metagraphRefreshMs: flags.metagraphRefresh * 1000,
       logger: log,
       handleSignals: true,
