@@ -4,6 +4,7 @@
  */
 import { Kind, type TSchema, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { hexToU8a, isHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
 import { MAX_COMMITMENT_BYTES, Wallet, defaultWalletPath } from '@subnetkit/chain';
 import { describeSchema } from '@subnetkit/core';
@@ -72,14 +73,13 @@ export const parseBlock = schemaArg<number>('--block', Type.Integer({ minimum: 0
  */
 export function parseCommitmentData(raw: string): Uint8Array {
   let bytes: Uint8Array;
-  if (/^0x/i.test(raw)) {
-    const hex = raw.slice(2);
-    if (hex.length % 2 !== 0 || !/^[0-9a-f]*$/i.test(hex)) {
+  if (raw.startsWith('0x')) {
+    if (!isHex(raw)) {
       throw new InvalidArgumentError(
         `--data ${raw} starts with 0x but is not an even number of hex digits: give hex bytes (0x00ff…) or text without the 0x prefix`,
       );
     }
-    bytes = Uint8Array.from(hex.match(/../g) ?? [], (h) => Number.parseInt(h, 16));
+    bytes = hexToU8a(raw);
   } else {
     bytes = new TextEncoder().encode(raw);
   }

@@ -1,4 +1,5 @@
 /** `subnetkit subnet create|start|register|hyperparams|metagraph|serve|commit|commitments`. */
+import { u8aToHex } from '@polkadot/util';
 import { U16_MAX } from '@subnetkit/core';
 import type { Command } from 'commander';
 import { withClient } from '../client.js';
@@ -24,12 +25,8 @@ function short(ss58: string): string {
   return ss58.length > 12 ? `${ss58.slice(0, 6)}…${ss58.slice(-4)}` : ss58;
 }
 
-function hex(bytes: Uint8Array): string {
-  return `0x${Buffer.from(bytes).toString('hex')}`;
-}
-
 /** `bytes` as text when they are valid UTF-8 without control or unassigned characters, else null. */
-export function printableUtf8(bytes: Uint8Array): string | null {
+function printableUtf8(bytes: Uint8Array): string | null {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -183,7 +180,7 @@ export function registerSubnetCommand(program: Command): void {
         netuid,
         hotkey: hotkey.address,
         bytes: o.data.length,
-        data: hex(o.data),
+        data: u8aToHex(o.data),
         block: r.blockNumber,
         txHash: r.txHash,
       });
@@ -205,7 +202,7 @@ export function registerSubnetCommand(program: Command): void {
             hotkey: r.hotkey,
             block: r.block,
             bytes: r.data.length,
-            data: hex(r.data),
+            data: u8aToHex(r.data),
             text: printableUtf8(r.data),
             fields: r.fields,
           })),
