@@ -113,6 +113,8 @@ describe('one --netuid parser', () => {
       ['subnet', 'register'],
       ['subnet', 'hyperparams'],
       ['subnet', 'metagraph'],
+      ['subnet', 'commitments'],
+      ['subnet', 'commit', '--data', 'x'],
       ['stake', 'add', '--amount', '1'],
       ['weights', 'show'],
       ['miner', '--subnet', 'echo'],

@@ -4,8 +4,9 @@
  */
 import { Kind, type TSchema, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { hexToU8a, isHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
-import { Wallet, defaultWalletPath } from '@subnetkit/chain';
+import { MAX_COMMITMENT_BYTES, Wallet, defaultWalletPath } from '@subnetkit/chain';
 import { describeSchema } from '@subnetkit/core';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 
@@ -65,6 +66,30 @@ export const parseUid = schemaArg<number>('--uid', Type.Integer({ minimum: 0, ma
 
 /** Parses a non-negative block number (--block). */
 export const parseBlock = schemaArg<number>('--block', Type.Integer({ minimum: 0 }));
+
+/**
+ * Parses `--data` of `subnet commit`: `0x`-prefixed text is hex bytes, anything else is committed as its
+ * UTF-8 bytes. At most the chain's 512 bytes (commit a hash of larger data).
+ */
+export function parseCommitmentData(raw: string): Uint8Array {
+  let bytes: Uint8Array;
+  if (raw.startsWith('0x')) {
+    if (!isHex(raw)) {
+      throw new InvalidArgumentError(
+        `--data ${raw} starts with 0x but is not an even number of hex digits: give hex bytes (0x00ff…) or text without the 0x prefix`,
+      );
+    }
+    bytes = hexToU8a(raw);
+  } else {
+    bytes = new TextEncoder().encode(raw);
+  }
+  if (bytes.length > MAX_COMMITMENT_BYTES) {
+    throw new InvalidArgumentError(
+      `--data is ${bytes.length} bytes; a commitment holds at most ${MAX_COMMITMENT_BYTES}: commit a hash of the data (e.g. its sha256 as 0x…)`,
+    );
+  }
+  return bytes;
+}
 
 /** Help lines of the wallet options, shared by the commands and the miner/validator config keys. */
 export const WALLET_HELP = {

@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Keyring } from '@polkadot/keyring';
 import { Wallet, connect } from '@subnetkit/chain';
 import { type Devnet, startDevnet } from '@subnetkit/devnet';
 import { Command } from 'commander';
@@ -62,6 +63,14 @@ describe('subnetkit subnet / stake / weights against the devnet', () => {
             hyperparameters: { tempo: 10, weightsRateLimit: 0, commitRevealWeightsEnabled: false },
             neurons: [{ hotkey: '//Bob//hot', coldkey: '//Bob', stake: 10 }],
           },
+          {
+            netuid: 2,
+            owner: '//Alice',
+            neurons: [
+              { hotkey: '//Fed//m1', coldkey: '//Bob' },
+              { hotkey, coldkey },
+            ],
+          },
         ],
       },
     });
@@ -121,6 +130,56 @@ describe('subnetkit subnet / stake / weights against the devnet', () => {
     expect(shown.rows).toEqual([
       expect.objectContaining({ uid: 1, hotkey, weights: [{ uid: 1, value: 65535, weight: 1 }] }),
     ]);
+  });
+
+  it('commits text and hex with `subnet commit` and lists commitments with uid, block, hex and text', async () => {
+    const chain = ['--chain', devnet.url, '--json'];
+    const none = await run(['subnet', 'commitments', '--netuid', '2', '--chain', devnet.url]);
+    expect(none).toMatch(/^no commitments on netuid 2 at block \d+$/);
+
+    const text = JSON.parse(
+      await run(['subnet', 'commit', '--netuid', '2', '--data', 'round 1 ✓', ...common]),
+    );
+    expect(text).toMatchObject({ netuid: 2, hotkey, bytes: 11, data: '0x726f756e64203120e29c93' });
+    // Another hotkey commits 32 binary bytes (a hash) through the client.
+    const m1 = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Fed//m1');
+    const client = await connect(devnet.url);
+    try {
+      await client.setCommitment(m1, 2, new Uint8Array(32).fill(0xab));
+    } finally {
+      await client.close();
+    }
+
+    const listed = JSON.parse(await run(['subnet', 'commitments', '--netuid', '2', ...chain]));
+    expect(listed.netuid).toBe(2);
+    expect(listed.commitments).toEqual([
+      expect.objectContaining({ uid: 1, hotkey, block: text.block, bytes: 11, text: 'round 1 ✓' }),
+      expect.objectContaining({
+        uid: 0,
+        hotkey: m1.address,
+        bytes: 32,
+        data: `0x${'ab'.repeat(32)}`,
+        text: null,
+      }),
+    ]);
+    // At the block of the first commitment only that one existed.
+    const before = JSON.parse(
+      await run(['subnet', 'commitments', '--netuid', '2', '--block', String(text.block), ...chain]),
+    );
+    expect(before.commitments.map((c: { hotkey: string }) => c.hotkey)).toEqual([hotkey]);
+
+    // Hex replaces the hotkey's commitment; the table shows hex, and text only when printable.
+    await run(['subnet', 'commit', '--netuid', '2', '--data', '0x00ff', ...common]);
+    const table = await run(['subnet', 'commitments', '--netuid', '2', '--chain', devnet.url]);
+    expect(table).toMatch(/^netuid 2 {2}block \d+ {2}commitments 2/);
+    expect(table).toMatch(new RegExp(`^1 +${hotkey} +\\d+ +2 +0x00ff +-$`, 'm'));
+
+    await expect(run(['subnet', 'commit', '--netuid', '2', '--data', '0xabc', ...common])).rejects.toThrow(
+      /--data 0xabc starts with 0x but is not an even number of hex digits/,
+    );
+    await expect(
+      run(['subnet', 'commit', '--netuid', '2', '--data', `0x${'00'.repeat(513)}`, ...common]),
+    ).rejects.toThrow(/--data is 513 bytes; a commitment holds at most 512: commit a hash/);
   });
 
   it('rejects an unknown --chain with the choices', async () => {

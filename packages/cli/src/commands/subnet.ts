@@ -1,4 +1,5 @@
-/** `subnetkit subnet create|start|register|hyperparams|metagraph`. */
+/** `subnetkit subnet create|start|register|hyperparams|metagraph|serve|commit|commitments`. */
+import { u8aToHex } from '@polkadot/util';
 import { U16_MAX } from '@subnetkit/core';
 import type { Command } from 'commander';
 import { withClient } from '../client.js';
@@ -7,6 +8,7 @@ import {
   type ChainFlags,
   type WalletFlags,
   parseBlock,
+  parseCommitmentData,
   walletFrom,
   withChainOptions,
   withNetuidOption,
@@ -21,6 +23,17 @@ interface ReadFlags extends ChainFlags {
 
 function short(ss58: string): string {
   return ss58.length > 12 ? `${ss58.slice(0, 6)}…${ss58.slice(-4)}` : ss58;
+}
+
+/** `bytes` as text when they are valid UTF-8 without control or unassigned characters, else null. */
+function printableUtf8(bytes: Uint8Array): string | null {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+  return /\p{C}/u.test(text) ? null : text;
 }
 
 /** Registers `subnetkit subnet …`. */
@@ -150,5 +163,63 @@ export function registerSubnetCommand(program: Command): void {
         port: Number(o.port),
         block: r.blockNumber,
       });
+    });
+
+  withNetuidOption(withChainOptions(withWalletOptions(subnet.command('commit'))))
+    .description("commit data for the wallet's hotkey on a subnet (Commitments.set_commitment), e.g. a hash")
+    .requiredOption(
+      '--data <text|0xhex>',
+      'what to commit: 0x-prefixed hex bytes, or text committed as UTF-8 (at most 512 bytes)',
+      parseCommitmentData,
+    )
+    .action(async (o: WalletFlags & ChainFlags & { netuid: number; data: Uint8Array }) => {
+      const hotkey = await loadHotkey(walletFrom(o));
+      const netuid = o.netuid;
+      const r = await withClient(o.chain, (c) => c.setCommitment(hotkey, netuid, o.data));
+      printResult(o.json, {
+        netuid,
+        hotkey: hotkey.address,
+        bytes: o.data.length,
+        data: u8aToHex(o.data),
+        block: r.blockNumber,
+        txHash: r.txHash,
+      });
+    });
+
+  withNetuidOption(withChainOptions(subnet.command('commitments')))
+    .description("list each hotkey's commitment on a subnet (uid, hotkey, block, data as hex and text)")
+    .option('--block <n>', 'read at this block', parseBlock)
+    .action(async (o: ReadFlags) => {
+      const netuid = o.netuid;
+      const { block, rows } = await withClient(o.chain, async (c) => {
+        const at = await c.block(o.block);
+        const records = await c.commitments(netuid, { block: at.number });
+        const uids = await Promise.all(records.map((r) => c.uidOf(netuid, r.hotkey, at)));
+        return {
+          block: at.number,
+          rows: records.map((r, i) => ({
+            uid: uids[i] ?? null,
+            hotkey: r.hotkey,
+            block: r.block,
+            bytes: r.data.length,
+            data: u8aToHex(r.data),
+            text: printableUtf8(r.data),
+            fields: r.fields,
+          })),
+        };
+      });
+      if (o.json) {
+        console.log(toJson({ netuid, block, commitments: rows }));
+        return;
+      }
+      if (rows.length === 0) {
+        console.log(`no commitments on netuid ${netuid} at block ${block}`);
+        return;
+      }
+      console.log(`netuid ${netuid}  block ${block}  commitments ${rows.length}`);
+      printTable(
+        ['uid', 'hotkey', 'block', 'bytes', 'data', 'text'],
+        rows.map((r) => [r.uid ?? '-', r.hotkey, r.block, r.bytes, r.data, r.text ?? '-']),
+      );
     });
 }
