@@ -32,6 +32,8 @@ export interface FoldJobData {
   synapse: string;
   request: unknown;
   truth: unknown;
+  /** For an artifact synapse: the challenge's expected artifact hash by hotkey. */
+  artifacts?: Record<string, string>;
   sampled: number;
   /** ms since epoch when the tick started (for the round-duration histogram). */
   startedAt: number;
@@ -44,6 +46,8 @@ export interface QueryJobData {
   request: unknown;
   timeoutMs: number;
   targets: MinerTarget[];
+  /** For an artifact synapse: the expected artifact hash of each target that has one. */
+  artifacts?: Record<string, string>;
 }
 
 /** What a folded round reports (the `fold` job's return value). */
@@ -196,6 +200,7 @@ export async function processTick(
     synapse,
     request: challenge.request,
     truth: challenge.truth,
+    ...(challenge.artifacts ? { artifacts: challenge.artifacts } : {}),
     sampled: targets.length,
     // When this tick started running (a scheduled job is created one interval ahead of its run).
     startedAt: job.processedOn ?? Date.now(),
@@ -214,7 +219,14 @@ export async function processTick(
     children: batches.map((batch, i) => ({
       name: 'query',
       queueName: QUEUES.queries,
-      data: { round, synapse, request: challenge.request, timeoutMs, targets: batch } satisfies QueryJobData,
+      data: {
+        round,
+        synapse,
+        request: challenge.request,
+        timeoutMs,
+        targets: batch,
+        ...(challenge.artifacts ? { artifacts: pickArtifacts(challenge.artifacts, batch) } : {}),
+      } satisfies QueryJobData,
       opts: {
         jobId: `round-${round}-b${i}`,
         attempts: 3,
@@ -236,14 +248,34 @@ export async function processQuery(
   ctx: Pick<RoundContext, 'dendrite' | 'metrics' | 'plugin' | 'protocol'>,
   job: Job<QueryJobData>,
 ): Promise<DendriteResponse[]> {
-  const { synapse, request, timeoutMs, targets } = job.data;
-  const options = synapseQueryOptions(ctx.plugin, synapse, { timeoutMs, protocol: ctx.protocol });
+  const { synapse, request, timeoutMs, targets, artifacts } = job.data;
+  const options = synapseQueryOptions(ctx.plugin, synapse, { timeoutMs, protocol: ctx.protocol }, artifacts);
   const responses = await ctx.dendrite.query(targets, synapse, request, { ...options, timeoutMs });
   for (const r of responses) {
     ctx.metrics.queries.inc({ outcome: r.outcome });
     ctx.metrics.queryLatency.observe({ outcome: r.outcome }, r.latencyMs / 1000);
   }
-  return responses;
+  return responses.map(toJobValue);
+}
+
+/** A job's return value is stored as JSON: artifact bytes travel to the fold as base64. */
+export function toJobValue(r: DendriteResponse): DendriteResponse {
+  if (!(r.response instanceof Uint8Array)) return r;
+  const b64 = Buffer.from(r.response.buffer, r.response.byteOffset, r.response.length).toString('base64');
+  return { ...r, response: b64 };
+}
+
+/** The expected artifact hashes of a batch's targets. */
+function pickArtifacts(all: Record<string, string>, batch: MinerTarget[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of batch) if (all[t.hotkey] !== undefined) out[t.hotkey] = all[t.hotkey]!;
+  return out;
+}
+
+/** Undoes {@link toJobValue}. */
+export function fromJobValue(r: DendriteResponse): DendriteResponse {
+  if (r.artifact === undefined || typeof r.response !== 'string') return r;
+  return { ...r, response: new Uint8Array(Buffer.from(r.response, 'base64')) };
 }
 
 /**
@@ -273,6 +305,7 @@ export async function scoreAndFold(
     if (r.response !== undefined) m.response = r.response;
     if (r.status !== undefined) m.status = r.status;
     if (r.stream !== undefined) m.stream = r.stream;
+    if (r.artifact !== undefined) m.artifact = r.artifact;
     return m;
   });
   const raw = await ctx.plugin.validator.reward(
@@ -307,6 +340,7 @@ export async function processFold(ctx: RoundContext, job: Job<FoldJobData>): Pro
   const values = await job.getChildrenValues<DendriteResponse[]>();
   const responses = Object.values(values)
     .flat()
+    .map(fromJobValue)
     .sort((a, b) => a.uid - b.uid);
   const missing = job.data.sampled - responses.length;
   if (missing > 0)
@@ -343,10 +377,12 @@ export async function runRoundOnce(
     random: seededRandom(round),
     log: ctx.log,
   });
-  const options = synapseQueryOptions(ctx.plugin, challenge.synapse, {
-    timeoutMs: ctx.queryTimeoutMs,
-    protocol: ctx.protocol,
-  });
+  const options = synapseQueryOptions(
+    ctx.plugin,
+    challenge.synapse,
+    { timeoutMs: ctx.queryTimeoutMs, protocol: ctx.protocol },
+    challenge.artifacts,
+  );
   const t1 = performance.now();
   const responses = await ctx.dendrite.query(targets, challenge.synapse, challenge.request, options);
   const fanoutMs = performance.now() - t1;

@@ -1,4 +1,5 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import type { ArtifactDefinition, ArtifactRejection } from './artifact.js';
 
 /**
  * The signed-HTTP protocol a validator speaks to a subnet's miners: `btauth` (btauth/1, native) or
@@ -38,6 +39,14 @@ export interface SynapseDefinition<Req extends TObject = TObject, Res extends TO
   timeoutMs?: number;
   /** Makes the synapse streaming: the miner's forward returns an async iterable of chunks. */
   stream?: StreamDefinition;
+  /**
+   * Makes the synapse answer with a binary artifact instead of JSON: the miner's forward returns the
+   * bytes (a `Uint8Array`, sent as `application/octet-stream`), the validator reads them under
+   * `maxBytes` and accepts them only when their hash is the one the challenge expects from that miner
+   * ({@link Challenge} `artifacts`, e.g. from its on-chain commitment); `reward` then gets the bytes as
+   * the response. The `response` schema is not used on the wire (declare `Type.Object({})`).
+   */
+  artifact?: ArtifactDefinition;
   /** The protocol validators use for this synapse, overriding the plugin's `protocol`. */
   protocol?: WireProtocol;
   /**
@@ -52,8 +61,12 @@ export type SynapseMap = Record<string, SynapseDefinition>;
 
 /** The decoded request type of synapse `K`. */
 export type RequestOf<S extends SynapseMap, K extends keyof S> = Static<S[K]['request']>;
-/** The decoded response type of synapse `K`. */
-export type ResponseOf<S extends SynapseMap, K extends keyof S> = Static<S[K]['response']>;
+/** The decoded response type of synapse `K` (the bytes for an artifact synapse). */
+export type ResponseOf<S extends SynapseMap, K extends keyof S> = S[K] extends {
+  artifact: ArtifactDefinition;
+}
+  ? Uint8Array
+  : Static<S[K]['response']>;
 /** The decoded chunk type of streaming synapse `K` (`never` for a synapse that does not stream). */
 export type ChunkOf<S extends SynapseMap, K extends keyof S> = S[K] extends {
   stream: StreamDefinition<infer C>;
@@ -274,7 +287,17 @@ export interface ChallengeContext {
  * against. The truth never leaves the validator.
  */
 export type Challenge<S extends SynapseMap, Truth> = {
-  [K in keyof S & string]: { synapse: K; request: RequestOf<S, K>; truth: Truth };
+  [K in keyof S & string]: {
+    synapse: K;
+    request: RequestOf<S, K>;
+    truth: Truth;
+    /**
+     * For an artifact synapse: the hash (hex, with or without 0x) of the artifact each miner must
+     * serve, by hotkey (e.g. read from its commitment). A miner without an entry is not asked and
+     * scores as `invalid_response` with rejection `no_expected_hash`.
+     */
+    artifacts?: Record<string, string>;
+  };
 }[keyof S & string];
 
 /**
@@ -326,6 +349,17 @@ export interface StreamTiming {
   cut?: StreamCut;
 }
 
+/** Why an artifact answer was refused: core's checks, or no expected hash for that miner. */
+export type ArtifactRefusal = ArtifactRejection | 'no_expected_hash';
+
+/** How an artifact answer arrived (artifact synapses only). */
+export interface ArtifactReceipt {
+  /** Body bytes received (past the cap: as many as were read before the cut). */
+  bytes: number;
+  /** Set when the artifact was refused; the outcome is then `invalid_response`. */
+  rejection?: ArtifactRefusal;
+}
+
 /** One miner's answer to a challenge. `response` is present only when `outcome` is `ok`. */
 export interface MinerResponse<Res> {
   uid: number;
@@ -338,6 +372,8 @@ export interface MinerResponse<Res> {
   latencyMs: number;
   /** For a streaming synapse: time to first chunk, chunk rate, and why the stream was cut. */
   stream?: StreamTiming;
+  /** For an artifact synapse: its size and why it was refused. */
+  artifact?: ArtifactReceipt;
 }
 
 /** A challenge together with every sampled miner's response: what `reward` scores. */
