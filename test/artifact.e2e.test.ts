@@ -1,15 +1,18 @@
 /**
- * Artifact synapses over real HTTP: miners' axons on 127.0.0.1 answer with bytes behind btauth/1,
- * the validator's dendrite reads them through core's ArtifactReceiver against the hashes the
- * challenge expects (as from on-chain commitments), and `reward` gets the bytes, or a refusal that
- * names why (hash mismatch, size cap, no expected hash).
+ * Artifact synapses over real HTTP, fetched by commitment: miners commit their artifact's hash on a
+ * devnet (over WebSocket), their axons on 127.0.0.1 answer with bytes behind btauth/1, the plugin's
+ * challenge reads the commitments through `ctx.chain` and the validator's dendrite reads each answer
+ * through core's ArtifactReceiver against the committed hash; `reward` gets the bytes, or a refusal
+ * that names why (hash mismatch, size cap, no commitment).
  */
 import { randomBytes } from 'node:crypto';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { Type } from '@sinclair/typebox';
+import { connect, minerChainAccess, type SubtensorClient, subnetChainView } from '@subnetkit/chain';
 import { artifactHashHex, defineSubnet, MemoryReplayStore, type MinerResponse } from '@subnetkit/core';
+import { type Devnet, startDevnet } from '@subnetkit/devnet';
 import { type AxonServer, createAxon, staticMetagraph } from '@subnetkit/miner';
 import { btauthSigner, Dendrite, runRoundOnce, synapseQueryOptions } from '@subnetkit/validator';
 import { pino } from 'pino';
@@ -17,7 +20,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const MAX = 256 * 1024;
 const seen: MinerResponse<Uint8Array>[][] = [];
-let expected: Record<string, string> = {};
 
 const subnet = defineSubnet({
   name: 'blob',
@@ -31,7 +33,11 @@ const subnet = defineSubnet({
   },
   miner: { setup: () => new Uint8Array(), forward: { Update: (_req, ctx) => ctx.model } },
   validator: {
-    challenge: () => ({ synapse: 'Update', request: { round: 1 }, truth: 0, artifacts: expected }),
+    challenge: async ({ chain }) => {
+      const artifacts: Record<string, string> = {};
+      for (const c of await chain!.commitments()) artifacts[c.hotkey] = Buffer.from(c.data).toString('hex');
+      return { synapse: 'Update', request: { round: 1 }, truth: 0, artifacts };
+    },
     reward: (round) => {
       seen.push(round.responses);
       return round.responses.map((r) => (r.outcome === 'ok' && r.response!.length > 0 ? 1 : 0));
@@ -46,12 +52,30 @@ let miners: KeyringPair[];
 let ports: number[];
 let payloads: Uint8Array[];
 let dendrite: Dendrite;
+let devnet: Devnet;
+let client: SubtensorClient;
 
 beforeAll(async () => {
   await cryptoWaitReady();
-  const keyring = new Keyring({ type: 'sr25519' });
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
   validator = keyring.addFromUri('//Alice');
-  miners = ['//Bob', '//Charlie', '//Dave'].map((u) => keyring.addFromUri(u));
+  const uris = ['//Art//m0', '//Art//m1', '//Art//m2'];
+  miners = uris.map((u) => keyring.addFromUri(u));
+  devnet = await startDevnet({
+    port: 0,
+    blockTime: 'instant',
+    verifyThreads: 0,
+    genesis: {
+      subnets: [
+        {
+          netuid: 1,
+          owner: '//Alice',
+          neurons: uris.map((hotkey) => ({ hotkey, coldkey: '//Bob' })),
+        },
+      ],
+    },
+  });
+  client = await connect(devnet.url, { waitFor: 'inBlock' });
   payloads = [randomBytes(200_000), randomBytes(1_000), randomBytes(10)].map((b) => new Uint8Array(b));
   const metagraph = staticMetagraph({
     hotkeys: [validator.address, ...miners.map((m) => m.address)],
@@ -77,6 +101,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await client?.close();
+  await devnet?.stop();
   await dendrite.close();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
@@ -86,11 +112,10 @@ const targets = () =>
 
 describe('artifact synapse over real HTTP', () => {
   it('gives reward the committed bytes, and refuses a mismatch or a miner without a commitment', async () => {
-    expected = {
-      [miners[0]!.address]: artifactHashHex(payloads[0]!),
-      // Miner 1 committed other bytes than it serves; miner 2 committed nothing.
-      [miners[1]!.address]: `0x${artifactHashHex(new Uint8Array([1]))}`,
-    };
+    const hash = (b: Uint8Array) => Buffer.from(artifactHashHex(b), 'hex');
+    await minerChainAccess(client, 1, miners[0]!).commit(hash(payloads[0]!));
+    // Miner 1 committed other bytes than it serves; miner 2 committed nothing.
+    await minerChainAccess(client, 1, miners[1]!).commit(hash(new Uint8Array([1])));
     const folded: number[] = [];
     const summary = await runRoundOnce(
       {
@@ -105,6 +130,7 @@ describe('artifact synapse over real HTTP', () => {
         metrics: { rewards: { observe: () => undefined } },
         queryTimeoutMs: 5_000,
         protocol: undefined,
+        pluginChain: subnetChainView(client, 1),
         dendrite,
       },
       1,

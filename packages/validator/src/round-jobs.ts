@@ -10,7 +10,13 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { checkRewards, type MinerResponse, type SubnetPlugin, seededRandom } from '@subnetkit/core';
+import {
+  checkRewards,
+  type MinerResponse,
+  type SubnetChainView,
+  type SubnetPlugin,
+  seededRandom,
+} from '@subnetkit/core';
 import type { FlowProducer, Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -82,6 +88,8 @@ export interface RoundContext {
   vpermitTaoLimit: number;
   /** The validator's `--protocol`, overriding the plugin's choice (see `synapseQueryOptions`). */
   protocol?: DendriteProtocol;
+  /** The subnet's chain as the plugin sees it (`ctx.chain` in challenge and reward). */
+  pluginChain?: SubnetChainView;
 }
 
 // Gives each tick job one round number, also when the tick is retried: KEYS tick marker, counter.
@@ -186,6 +194,7 @@ export async function processTick(
     round,
     random: seededRandom(round),
     log: ctx.log,
+    ...(ctx.pluginChain ? { chain: ctx.pluginChain } : {}),
   });
   const synapse = challenge.synapse;
   const def = ctx.plugin.synapses[synapse];
@@ -283,7 +292,7 @@ export function fromJobValue(r: DendriteResponse): DendriteResponse {
  * `runRoundOnce` (benchmarks, tools), so both paths do exactly the same work.
  */
 export async function scoreAndFold(
-  ctx: Pick<RoundContext, 'plugin' | 'log'> & {
+  ctx: Pick<RoundContext, 'plugin' | 'log' | 'pluginChain'> & {
     store: Pick<ScoreStore, 'fold'>;
     metrics: { rewards: Pick<ValidatorMetrics['rewards'], 'observe'> };
   },
@@ -311,7 +320,7 @@ export async function scoreAndFold(
   const raw = await ctx.plugin.validator.reward(
     // The round's shape matches the challenge the plugin made; TypeScript cannot see that through JSON.
     { synapse: data.synapse, request: data.request, truth: data.truth, responses: clean } as never,
-    { round: data.round, log: ctx.log },
+    { round: data.round, log: ctx.log, ...(ctx.pluginChain ? { chain: ctx.pluginChain } : {}) },
   );
   const rewards = checkRewards(ctx.plugin.name, raw, clean.length).map(sanitizeScore);
   const applied = await ctx.store.fold(
@@ -367,7 +376,7 @@ export async function processFold(ctx: RoundContext, job: Job<FoldJobData>): Pro
  */
 export async function runRoundOnce(
   ctx: Parameters<typeof scoreAndFold>[0] &
-    Pick<RoundContext, 'queryTimeoutMs' | 'protocol'> & { dendrite: Pick<Dendrite, 'query'> },
+    Pick<RoundContext, 'queryTimeoutMs' | 'protocol' | 'pluginChain'> & { dendrite: Pick<Dendrite, 'query'> },
   round: number,
   targets: MinerTarget[],
 ): Promise<RoundSummary & { fanoutMs: number; totalMs: number }> {
@@ -376,6 +385,7 @@ export async function runRoundOnce(
     round,
     random: seededRandom(round),
     log: ctx.log,
+    ...(ctx.pluginChain ? { chain: ctx.pluginChain } : {}),
   });
   const options = synapseQueryOptions(
     ctx.plugin,

@@ -86,6 +86,38 @@ export interface PluginLogger {
 }
 
 /** What a miner's `setup` receives: where to keep its model and how to report progress. */
+/** One hotkey's commitment on the subnet (`Commitments.CommitmentOf`), as plugins read it. */
+export interface PluginCommitment {
+  hotkey: string;
+  /** Block the commitment was made in. */
+  block: number;
+  /** The committed bytes (e.g. a 32-byte content hash). */
+  data: Uint8Array;
+}
+
+/**
+ * What a plugin may read from the chain of its subnet, for protocols that live partly on chain
+ * (commit a hash before serving the bytes, weight by consensus). Given to the plugin only when the
+ * runner is connected to a chain.
+ */
+export interface SubnetChainView {
+  readonly netuid: number;
+  /** The best block number. */
+  block(): Promise<number>;
+  /** Every hotkey's current commitment on the subnet (at `block` when given), oldest first. */
+  commitments(opts?: { block?: number }): Promise<PluginCommitment[]>;
+  /** Each registered hotkey's incentive after the last epoch, in [0, 1] (the chain's consensus). */
+  incentive(): Promise<Record<string, number>>;
+}
+
+/** A miner's {@link SubnetChainView}, which can also commit for its own hotkey. */
+export interface MinerChainAccess extends SubnetChainView {
+  /** The miner's hotkey (ss58). */
+  readonly hotkey: string;
+  /** `Commitments.set_commitment` of `data` (at most 512 bytes) for this hotkey; resolves with its block. */
+  commit(data: Uint8Array): Promise<{ block: number }>;
+}
+
 export interface MinerSetupContext {
   /** A directory this subnet may use for models and data (created by the runner). */
   dataDir: string;
@@ -100,6 +132,8 @@ export interface MinerSetupContext {
   tensorModel?: unknown;
   /** The TensorFlow.js namespace bound to the selected backend, when the runner selected one. */
   tf?: unknown;
+  /** The subnet's chain, when the miner runs against one (a plugin that needs it says so in setup). */
+  chain?: MinerChainAccess;
 }
 
 /** One progress report of a training run, sent after every epoch. */
@@ -280,6 +314,8 @@ export interface ChallengeContext {
   /** A deterministic random source for this round, in [0, 1). Use it instead of Math.random. */
   random: () => number;
   log: PluginLogger;
+  /** The subnet's chain, when the validator runs against one. */
+  chain?: SubnetChainView;
 }
 
 /**
@@ -390,6 +426,8 @@ export type ScoredRound<S extends SynapseMap, Truth> = {
 export interface RewardContext {
   round: number;
   log: PluginLogger;
+  /** The subnet's chain, when the validator runs against one. */
+  chain?: SubnetChainView;
 }
 
 /** The validator side of a subnet plugin. */
