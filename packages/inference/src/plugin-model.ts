@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type {
+  MinerChainAccess,
   MinerModelSpec,
   MinerSetupContext,
   PluginLogger,
@@ -286,7 +287,7 @@ export interface PreparedPluginMiner<Model> extends LoadedPluginModel {
  */
 export async function setupPluginMiner<P extends SubnetPlugin>(
   plugin: P,
-  options: PluginModelOptions & { trainIfMissing?: boolean },
+  options: PluginModelOptions & { trainIfMissing?: boolean; chain?: MinerChainAccess },
 ): Promise<PreparedPluginMiner<Awaited<ReturnType<P['miner']['setup']>>>> {
   const loaded = await loadPluginModel(plugin, options);
   try {
@@ -296,6 +297,7 @@ export async function setupPluginMiner<P extends SubnetPlugin>(
       signal: options.signal ?? new AbortController().signal,
       tensorModel: loaded.model,
       tf: options.tf ?? tfjs,
+      ...(options.chain ? { chain: options.chain } : {}),
     });
     return { ...loaded, pluginModel, dispose: () => loaded.model.dispose() };
   } catch (err) {

@@ -247,6 +247,7 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
           hotkey,
           log,
           ...(def.stream ? { stream: def.stream } : {}),
+          ...(def.artifact ? { artifact: def.artifact } : {}),
         }),
       });
     }

@@ -4,7 +4,7 @@
  * allowed), run the plugin's `setup` with it, and warm it up. A plugin without a model (echo) only
  * gets its `setup` called, as before.
  */
-import type { AnySubnetPlugin, TrainOptions, TrainProgress } from '@subnetkit/core';
+import type { AnySubnetPlugin, MinerChainAccess, TrainOptions, TrainProgress } from '@subnetkit/core';
 import {
   type BackendPreference,
   formatTrainProgress,
@@ -60,7 +60,7 @@ export function backendText(backend: Pick<InferenceBackend, 'backend' | 'device'
  */
 export async function prepareMinerModel(
   plugin: AnySubnetPlugin,
-  ctx: { dataDir: string; log: Logger; signal: AbortSignal },
+  ctx: { dataDir: string; log: Logger; signal: AbortSignal; chain?: MinerChainAccess },
   options: MinerInferenceOptions = {},
 ): Promise<PreparedMinerModel> {
   const spec = plugin.miner.model;
@@ -81,6 +81,7 @@ export async function prepareMinerModel(
     tf: backend.tf,
     log,
     signal: ctx.signal,
+    ...(ctx.chain ? { chain: ctx.chain } : {}),
     trainIfMissing: options.trainIfMissing ?? false,
     ...(options.trainOptions ? { trainOptions: options.trainOptions } : {}),
     onProgress: options.onTrainProgress ?? ((p) => log.info(`training: ${formatTrainProgress(p)}`)),

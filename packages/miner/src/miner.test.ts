@@ -7,7 +7,7 @@ import { signRequest } from '@subnetkit/core';
 import echo from '@subnetkit/subnet-echo';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AxonEndpoint } from '@subnetkit/core';
+import type { AxonEndpoint, MinerChainAccess, MinerSetupContext } from '@subnetkit/core';
 import type { MinerChain, MinerMetagraph } from './metagraph.js';
 import { describeBackend, startMiner } from './miner.js';
 
@@ -106,6 +106,50 @@ describe('startMiner', () => {
         logger: pino({ level: 'silent' }),
       }),
     ).rejects.toThrow(new RegExp(`${minerKey.address} is not registered on netuid 3.*register`));
+  });
+
+  it("hands the plugin's setup the subnet chain it was given", async () => {
+    const minerKey = keyring.addFromUri('//Bob');
+    const { chain } = fakeChain({ hotkeys: [minerKey.address], stake: [0], validatorPermit: [false] });
+    const commits: Uint8Array[] = [];
+    const pluginChain: MinerChainAccess = {
+      netuid: 3,
+      hotkey: minerKey.address,
+      block: async () => 7,
+      commitments: async () => [],
+      incentive: async () => ({}),
+      commit: async (data) => {
+        commits.push(data);
+        return { block: 7 };
+      },
+    };
+    let seen: MinerChainAccess | undefined;
+    const plugin = {
+      ...echo,
+      miner: {
+        ...echo.miner,
+        setup: async (ctx: MinerSetupContext) => {
+          seen = ctx.chain;
+          await ctx.chain?.commit(new Uint8Array([1]));
+          return echo.miner.setup(ctx);
+        },
+      },
+    };
+    const running = await startMiner({
+      plugin,
+      hotkey: minerKey,
+      netuid: 3,
+      chain,
+      pluginChain,
+      port: 0,
+      host: '127.0.0.1',
+      skipAnnounce: true,
+      dataDir,
+      logger: pino({ level: 'silent' }),
+    });
+    await running.stop();
+    expect(seen).toBe(pluginChain);
+    expect(commits).toEqual([new Uint8Array([1])]);
   });
 
   it('logs a status line per interval with requests, errors and the backend', async () => {

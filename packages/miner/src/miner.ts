@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { networkInterfaces, homedir } from 'node:os';
 import { join } from 'node:path';
-import { type AnySubnetPlugin, type ReplayStore, fixCommand } from '@subnetkit/core';
+import { type AnySubnetPlugin, type MinerChainAccess, type ReplayStore, fixCommand } from '@subnetkit/core';
 import { registerInferenceMetrics } from '@subnetkit/inference';
 import { createMetricsRegistry } from '@subnetkit/metrics';
 import { pino, type Logger } from 'pino';
@@ -36,6 +36,11 @@ export interface StartMinerOptions {
   netuid: number;
   /** Chain access (metagraph, axon lookup, serve_axon). */
   chain: MinerChain;
+  /**
+   * The subnet's chain as the plugin sees it (`ctx.chain` in `setup`: commitments, incentive; e.g.
+   * `minerChainAccess(client, netuid, hotkey)` from `@subnetkit/chain`). Omitted: plugins get none.
+   */
+  pluginChain?: MinerChainAccess;
   /** Port to listen on (0 picks a free one). */
   port: number;
   /** Interface to bind (default 0.0.0.0, like the Python axon). */
@@ -161,7 +166,12 @@ export async function startMiner(options: StartMinerOptions): Promise<RunningMin
   try {
     prepared = await prepareMinerModel(
       plugin,
-      { dataDir, log, signal: setupAbort.signal },
+      {
+        dataDir,
+        log,
+        signal: setupAbort.signal,
+        ...(options.pluginChain ? { chain: options.pluginChain } : {}),
+      },
       { warmUpRows: options.batch?.maxBatchSize ?? DEFAULT_MAX_BATCH, ...options.inference },
     );
   } catch (err) {

@@ -9,6 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
+  type ArtifactDefinition,
+  ArtifactReceiver,
+  type ArtifactReceipt,
+  artifactDefinition,
   buildLegacyRequest,
   classifyWireAnswer,
   readLegacyAnswer,
@@ -95,6 +99,16 @@ export interface StreamQueryOptions {
   maxBytes?: number;
 }
 
+/**
+ * An artifact synapse, as the dendrite reads it (see core's `ArtifactDefinition`): the answer is raw
+ * bytes, read under `definition.maxBytes` and accepted only when their hash is `expected[hotkey]`.
+ */
+export interface ArtifactQueryOptions {
+  definition: ArtifactDefinition;
+  /** The hash (hex) each miner's artifact must have, by hotkey; miners without one are not asked. */
+  expected: Readonly<Record<string, string>>;
+}
+
 export interface QueryOptions {
   timeoutMs?: number;
   retries?: number;
@@ -113,6 +127,8 @@ export interface QueryOptions {
   };
   /** Set for a streaming synapse. */
   stream?: StreamQueryOptions;
+  /** Set for an artifact synapse (btauth/1 only). */
+  artifact?: ArtifactQueryOptions;
 }
 
 /** A classified answer: core's `MinerResponse` plus the reason of a failure and the attempts made. */
@@ -198,6 +214,20 @@ export class Dendrite {
   ): Promise<DendriteResponse<R>[]> {
     if (this.closed) throw new Error('dendrite is closed; create a new Dendrite');
     if (options.protocol !== undefined) checkProtocol(options.protocol);
+    if (options.artifact) {
+      artifactDefinition(options.artifact.definition);
+      if ((options.protocol ?? this.protocol) !== 'btauth')
+        throw new Error(
+          `synapse ${synapse} answers with an artifact, which only btauth/1 carries; query it with protocol btauth`,
+        );
+      for (const [hotkey, hash] of Object.entries(options.artifact.expected)) {
+        try {
+          new ArtifactReceiver(options.artifact.definition, hash);
+        } catch (err) {
+          throw new Error(`expected ${synapse} artifact hash of ${hotkey}: ${(err as Error).message}`);
+        }
+      }
+    }
     const call: Call = {
       synapse,
       fields: request,
@@ -256,6 +286,18 @@ export class Dendrite {
     const retries = options.retries ?? this.retries;
     const protocol = options.protocol ?? this.protocol;
     const axonKey = `${target.hotkey}@${target.ip}:${target.port}`;
+    if (options.artifact && options.artifact.expected[target.hotkey] === undefined) {
+      // Nothing to accept from this miner (no commitment): do not ask it at all.
+      return {
+        uid: target.uid,
+        hotkey: target.hotkey,
+        attempts: 0,
+        outcome: 'invalid_response',
+        latencyMs: 0,
+        error: `no expected ${call.synapse} artifact hash for ${target.hotkey}`,
+        artifact: { bytes: 0, rejection: 'no_expected_hash' },
+      };
+    }
     let last: DendriteResponse<R> | undefined;
     for (let attempt = 1; attempt <= retries + 1; attempt++) {
       const wire: WireProtocol =
@@ -366,6 +408,19 @@ export class Dendrite {
       });
       status = res.statusCode;
       const ok = status >= 200 && status < 300;
+      if (options.artifact && ok) {
+        const received = await readArtifact(res, options.artifact, target.hotkey);
+        const out: DendriteResponse<R> = {
+          ...base,
+          outcome: received.response === undefined ? 'invalid_response' : 'ok',
+          status: res.statusCode,
+          latencyMs: latency(),
+          artifact: received.receipt,
+        };
+        if (received.response !== undefined) out.response = received.response as R;
+        if (received.error !== undefined) out.error = received.error;
+        return { response: out, legacyHint: false };
+      }
       if (stream && ok) {
         const verdict = await this.readStream(res, progress, stream, wire, call.synapse, options, () =>
           clearTimeout(firstTimer),
@@ -500,6 +555,37 @@ interface Call {
   /** The request as JSON (btauth/1 body). */
   body: string;
   path: string;
+}
+
+/**
+ * Reads a 2xx answer to an artifact synapse through core's `ArtifactReceiver`: stops reading as soon
+ * as the size cap is crossed, then checks the hash against the expected one. Deadline aborts surface
+ * as throws (see attempt).
+ */
+async function readArtifact(
+  res: Awaited<ReturnType<Pool['request']>>,
+  artifact: ArtifactQueryOptions,
+  hotkey: string,
+): Promise<{ response?: Uint8Array; error?: string; receipt: ArtifactReceipt }> {
+  const def = artifactDefinition(artifact.definition);
+  const contentType = String(res.headers['content-type'] ?? '');
+  if (!contentType.toLowerCase().startsWith(def.contentType)) {
+    discard(res.body);
+    return {
+      error: `an artifact synapse answered with content-type "${contentType}", not ${def.contentType}`,
+      receipt: { bytes: 0 },
+    };
+  }
+  const receiver = new ArtifactReceiver(def, artifact.expected[hotkey]!);
+  for await (const chunk of res.body) {
+    if (!receiver.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
+      discard(res.body);
+      break;
+    }
+  }
+  const check = receiver.finish();
+  if (check.ok) return { response: check.bytes, receipt: { bytes: check.bytes.length } };
+  return { error: check.message, receipt: { bytes: check.received, rejection: check.reason } };
 }
 
 /** Drops a body we will not read (its abort error is expected, not unhandled). */

@@ -27,6 +27,7 @@ export {
   type DendriteProtocol,
   type DendriteResponse,
   type DendriteSigner,
+  type ArtifactQueryOptions,
   type LegacyDendriteOptions,
   type QueryOptions,
   type StreamQueryOptions,

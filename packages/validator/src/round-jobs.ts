@@ -10,7 +10,13 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { checkRewards, type MinerResponse, type SubnetPlugin, seededRandom } from '@subnetkit/core';
+import {
+  checkRewards,
+  type MinerResponse,
+  type SubnetChainView,
+  type SubnetPlugin,
+  seededRandom,
+} from '@subnetkit/core';
 import type { FlowProducer, Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -32,6 +38,8 @@ export interface FoldJobData {
   synapse: string;
   request: unknown;
   truth: unknown;
+  /** For an artifact synapse: the challenge's expected artifact hash by hotkey. */
+  artifacts?: Record<string, string>;
   sampled: number;
   /** ms since epoch when the tick started (for the round-duration histogram). */
   startedAt: number;
@@ -44,6 +52,8 @@ export interface QueryJobData {
   request: unknown;
   timeoutMs: number;
   targets: MinerTarget[];
+  /** For an artifact synapse: the expected artifact hash of each target that has one. */
+  artifacts?: Record<string, string>;
 }
 
 /** What a folded round reports (the `fold` job's return value). */
@@ -78,6 +88,8 @@ export interface RoundContext {
   vpermitTaoLimit: number;
   /** The validator's `--protocol`, overriding the plugin's choice (see `synapseQueryOptions`). */
   protocol?: DendriteProtocol;
+  /** The subnet's chain as the plugin sees it (`ctx.chain` in challenge and reward). */
+  pluginChain?: SubnetChainView;
 }
 
 // Gives each tick job one round number, also when the tick is retried: KEYS tick marker, counter.
@@ -182,6 +194,7 @@ export async function processTick(
     round,
     random: seededRandom(round),
     log: ctx.log,
+    ...(ctx.pluginChain ? { chain: ctx.pluginChain } : {}),
   });
   const synapse = challenge.synapse;
   const def = ctx.plugin.synapses[synapse];
@@ -196,6 +209,7 @@ export async function processTick(
     synapse,
     request: challenge.request,
     truth: challenge.truth,
+    ...(challenge.artifacts ? { artifacts: challenge.artifacts } : {}),
     sampled: targets.length,
     // When this tick started running (a scheduled job is created one interval ahead of its run).
     startedAt: job.processedOn ?? Date.now(),
@@ -214,7 +228,14 @@ export async function processTick(
     children: batches.map((batch, i) => ({
       name: 'query',
       queueName: QUEUES.queries,
-      data: { round, synapse, request: challenge.request, timeoutMs, targets: batch } satisfies QueryJobData,
+      data: {
+        round,
+        synapse,
+        request: challenge.request,
+        timeoutMs,
+        targets: batch,
+        ...(challenge.artifacts ? { artifacts: pickArtifacts(challenge.artifacts, batch) } : {}),
+      } satisfies QueryJobData,
       opts: {
         jobId: `round-${round}-b${i}`,
         attempts: 3,
@@ -236,14 +257,34 @@ export async function processQuery(
   ctx: Pick<RoundContext, 'dendrite' | 'metrics' | 'plugin' | 'protocol'>,
   job: Job<QueryJobData>,
 ): Promise<DendriteResponse[]> {
-  const { synapse, request, timeoutMs, targets } = job.data;
-  const options = synapseQueryOptions(ctx.plugin, synapse, { timeoutMs, protocol: ctx.protocol });
+  const { synapse, request, timeoutMs, targets, artifacts } = job.data;
+  const options = synapseQueryOptions(ctx.plugin, synapse, { timeoutMs, protocol: ctx.protocol }, artifacts);
   const responses = await ctx.dendrite.query(targets, synapse, request, { ...options, timeoutMs });
   for (const r of responses) {
     ctx.metrics.queries.inc({ outcome: r.outcome });
     ctx.metrics.queryLatency.observe({ outcome: r.outcome }, r.latencyMs / 1000);
   }
-  return responses;
+  return responses.map(toJobValue);
+}
+
+/** A job's return value is stored as JSON: artifact bytes travel to the fold as base64. */
+export function toJobValue(r: DendriteResponse): DendriteResponse {
+  if (!(r.response instanceof Uint8Array)) return r;
+  const b64 = Buffer.from(r.response.buffer, r.response.byteOffset, r.response.length).toString('base64');
+  return { ...r, response: b64 };
+}
+
+/** The expected artifact hashes of a batch's targets. */
+function pickArtifacts(all: Record<string, string>, batch: MinerTarget[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of batch) if (all[t.hotkey] !== undefined) out[t.hotkey] = all[t.hotkey]!;
+  return out;
+}
+
+/** Undoes {@link toJobValue}. */
+export function fromJobValue(r: DendriteResponse): DendriteResponse {
+  if (r.artifact === undefined || typeof r.response !== 'string') return r;
+  return { ...r, response: new Uint8Array(Buffer.from(r.response, 'base64')) };
 }
 
 /**
@@ -251,7 +292,7 @@ export async function processQuery(
  * `runRoundOnce` (benchmarks, tools), so both paths do exactly the same work.
  */
 export async function scoreAndFold(
-  ctx: Pick<RoundContext, 'plugin' | 'log'> & {
+  ctx: Pick<RoundContext, 'plugin' | 'log' | 'pluginChain'> & {
     store: Pick<ScoreStore, 'fold'>;
     metrics: { rewards: Pick<ValidatorMetrics['rewards'], 'observe'> };
   },
@@ -273,12 +314,13 @@ export async function scoreAndFold(
     if (r.response !== undefined) m.response = r.response;
     if (r.status !== undefined) m.status = r.status;
     if (r.stream !== undefined) m.stream = r.stream;
+    if (r.artifact !== undefined) m.artifact = r.artifact;
     return m;
   });
   const raw = await ctx.plugin.validator.reward(
     // The round's shape matches the challenge the plugin made; TypeScript cannot see that through JSON.
     { synapse: data.synapse, request: data.request, truth: data.truth, responses: clean } as never,
-    { round: data.round, log: ctx.log },
+    { round: data.round, log: ctx.log, ...(ctx.pluginChain ? { chain: ctx.pluginChain } : {}) },
   );
   const rewards = checkRewards(ctx.plugin.name, raw, clean.length).map(sanitizeScore);
   const applied = await ctx.store.fold(
@@ -307,6 +349,7 @@ export async function processFold(ctx: RoundContext, job: Job<FoldJobData>): Pro
   const values = await job.getChildrenValues<DendriteResponse[]>();
   const responses = Object.values(values)
     .flat()
+    .map(fromJobValue)
     .sort((a, b) => a.uid - b.uid);
   const missing = job.data.sampled - responses.length;
   if (missing > 0)
@@ -333,7 +376,7 @@ export async function processFold(ctx: RoundContext, job: Job<FoldJobData>): Pro
  */
 export async function runRoundOnce(
   ctx: Parameters<typeof scoreAndFold>[0] &
-    Pick<RoundContext, 'queryTimeoutMs' | 'protocol'> & { dendrite: Pick<Dendrite, 'query'> },
+    Pick<RoundContext, 'queryTimeoutMs' | 'protocol' | 'pluginChain'> & { dendrite: Pick<Dendrite, 'query'> },
   round: number,
   targets: MinerTarget[],
 ): Promise<RoundSummary & { fanoutMs: number; totalMs: number }> {
@@ -342,11 +385,14 @@ export async function runRoundOnce(
     round,
     random: seededRandom(round),
     log: ctx.log,
+    ...(ctx.pluginChain ? { chain: ctx.pluginChain } : {}),
   });
-  const options = synapseQueryOptions(ctx.plugin, challenge.synapse, {
-    timeoutMs: ctx.queryTimeoutMs,
-    protocol: ctx.protocol,
-  });
+  const options = synapseQueryOptions(
+    ctx.plugin,
+    challenge.synapse,
+    { timeoutMs: ctx.queryTimeoutMs, protocol: ctx.protocol },
+    challenge.artifacts,
+  );
   const t1 = performance.now();
   const responses = await ctx.dendrite.query(targets, challenge.synapse, challenge.request, options);
   const fanoutMs = performance.now() - t1;

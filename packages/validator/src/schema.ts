@@ -33,7 +33,8 @@ function checker(schema: TSchema, what: string): (value: unknown) => string | un
 
 /**
  * Everything the dendrite needs to query `synapse` of `plugin`: its timeout, the response check, the
- * protocol, legacy v10 field lists and, for a streaming synapse, the chunk check and assembly. The
+ * protocol, legacy v10 field lists, for a streaming synapse the chunk check and assembly, and for an
+ * artifact synapse its definition with the expected hashes. The
  * protocol is the validator's `--protocol` when given, else the synapse's, else the plugin's, else
  * btauth/1.
  */
@@ -41,6 +42,8 @@ export function synapseQueryOptions(
   plugin: SubnetPlugin,
   synapse: string,
   defaults: { timeoutMs: number; protocol?: DendriteProtocol | undefined },
+  /** For an artifact synapse: the challenge's expected artifact hash by hotkey. */
+  artifacts?: Readonly<Record<string, string>>,
 ): QueryOptions {
   const def = plugin.synapses[synapse];
   const options: QueryOptions = {
@@ -54,6 +57,7 @@ export function synapseQueryOptions(
     requiredFieldNames: def.request.required ?? [],
     responseFields: Object.keys(def.response.properties),
   };
+  if (def.artifact) options.artifact = { definition: def.artifact, expected: artifacts ?? {} };
   const stream = def.stream;
   if (stream) {
     options.stream = {

@@ -5,7 +5,7 @@
  * once, and scores are folded idempotently.
  */
 import { hostname } from 'node:os';
-import { type SubnetPlugin, fixCommand } from '@subnetkit/core';
+import { type SubnetChainView, type SubnetPlugin, fixCommand } from '@subnetkit/core';
 import { createMetricsRegistry, type MetricsServer, startMetricsServer } from '@subnetkit/metrics';
 import { FlowProducer, type Job, Queue, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -43,6 +43,11 @@ export interface ValidatorOptions {
   /** Signs each dendrite request with the hotkey (see `btauthSigner`). */
   sign: DendriteSigner;
   chain: ValidatorChain;
+  /**
+   * The subnet's chain as the plugin sees it (`ctx.chain` in `challenge` and `reward`: commitments,
+   * incentive; e.g. `subnetChainView(client, netuid)` from `@subnetkit/chain`). Omitted: plugins get none.
+   */
+  pluginChain?: SubnetChainView;
   /** Redis URL, e.g. `redis://127.0.0.1:6379`. */
   redis: string;
   /** Extra ioredis options (tests shorten reconnect delays). */
@@ -262,6 +267,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
     roundEveryBlocks,
     currentBlock: () => options.chain.currentBlock(),
     ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
+    ...(options.pluginChain ? { pluginChain: options.pluginChain } : {}),
   };
   const weightCtx: WeightContext = {
     netuid: options.netuid,

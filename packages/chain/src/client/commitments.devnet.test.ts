@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SubtensorClient, connect } from './client.js';
 import { commitmentField, commitmentFieldBytes } from './commitments.js';
 import { ChainError } from './errors.js';
+import { minerChainAccess, subnetChainView } from './plugin-chain.js';
 
 const NETUID = 1;
 const TEMPO = 50;
@@ -83,6 +84,21 @@ describe('commitments', () => {
       block: r1.blockNumber,
       data: hash(1),
     });
+  });
+
+  it('gives plugins the subnet view: a miner commits for its hotkey, anyone reads commitments and incentive', async () => {
+    const miner = minerChainAccess(client, NETUID, m1);
+    const view = subnetChainView(client, NETUID);
+    expect(miner.hotkey).toBe(m1.address);
+    const { block } = await miner.commit(hash(5));
+    expect(await view.block()).toBeGreaterThanOrEqual(block);
+    const mine = (await view.commitments()).find((c) => c.hotkey === m1.address);
+    expect(mine).toEqual({ hotkey: m1.address, block, data: hash(5) });
+    const before = (await view.commitments({ block: block - 1 })).find((c) => c.hotkey === m1.address);
+    expect(before?.data).toEqual(hash(3));
+    const incentive = await view.incentive();
+    expect(Object.keys(incentive).sort()).toEqual([m1.address, m2.address].sort());
+    for (const v of Object.values(incentive)) expect(v).toBeGreaterThanOrEqual(0);
   });
 
   it('refuses an unregistered hotkey, naming the register command', async () => {

@@ -42,6 +42,7 @@ export {
   commitmentFieldBytes,
   readCommitmentsAt,
 } from './commitments.js';
+export { minerChainAccess, type PluginChainClient, subnetChainView } from './plugin-chain.js';
 export { type Connection, type ConnectionOptions, openConnection } from './connection.js';
 export { type CommitTiming, commitTiming, randomSalt } from './commit-timing.js';
 export {

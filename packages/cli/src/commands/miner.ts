@@ -3,7 +3,7 @@
  * keep serving until SIGTERM/SIGINT (which drains in-flight requests).
  */
 import { Type } from '@sinclair/typebox';
-import { connect } from '@subnetkit/chain';
+import { connect, minerChainAccess } from '@subnetkit/chain';
 import {
   type ConnectedReplayStore,
   connectRedisReplayStore,
@@ -156,6 +156,7 @@ export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
       hotkey,
       netuid: flags.netuid,
       chain: subtensorMinerChain(client, hotkey),
+      pluginChain: minerChainAccess(client, flags.netuid, hotkey),
       port: flags.port,
       host: flags.host,
       ...(flags.externalIp ? { externalIp: flags.externalIp } : {}),

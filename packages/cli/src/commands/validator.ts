@@ -3,7 +3,7 @@
  * once per tempo. Several processes started with the same flags share one Redis and cooperate.
  */
 import { Type } from '@sinclair/typebox';
-import { connect } from '@subnetkit/chain';
+import { connect, subnetChainView } from '@subnetkit/chain';
 import {
   btauthSigner,
   defaultKeyPrefix,
@@ -129,6 +129,7 @@ export async function runValidator(flags: ValidatorFlags): Promise<RunningValida
       // A signing thread keeps sr25519 work off the event loop that sends the requests.
       sign: btauthSigner(hotkey, { thread: true }),
       chain: subtensorValidatorChain(client, hotkey),
+      pluginChain: subnetChainView(client, flags.netuid),
       redis: flags.redis,
       workers: flags.workers,
       roundIntervalMs: flags.roundInterval * 1000,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { connect, type SubtensorClient } from '@subnetkit/chain';
+import { connect, minerChainAccess, type SubtensorClient, subnetChainView } from '@subnetkit/chain';
 import { baselinePlugin, DEFAULT_UNDER_TRAINED, type SubnetPlugin } from '@subnetkit/core';
 import { type Devnet, startDevnet } from '@subnetkit/devnet';
 import { type RunningExporter, runExporter } from '@subnetkit/exporter';
@@ -319,6 +319,7 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
         hotkey,
         netuid: LOCALNET_NETUID,
         chain: subtensorMinerChain(minerClient, hotkey),
+        pluginChain: minerChainAccess(minerClient, LOCALNET_NETUID, hotkey),
         port: 0,
         host: '127.0.0.1',
         externalIp: '127.0.0.1',
@@ -340,6 +341,7 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
       hotkey: validatorKey.address,
       sign: btauthSigner(validatorKey),
       chain: subtensorValidatorChain(validatorClient, validatorKey),
+      pluginChain: subnetChainView(validatorClient, LOCALNET_NETUID),
       redis: redis.url,
       keyPrefix,
       emaAlpha: 0.3,

@@ -47,8 +47,29 @@ describe('defineSubnet', () => {
     [{ synapses: { Add: { ...Add, requiredHashFields: ['c'] } } }, /requiredHashFields must list fields/],
     [{ synapses: { Add: { ...Add, stream: { chunk: Add.response } } } }, /stream needs a chunk schema/],
     [
-      { synapses: { Add: { ...Add, stream: { chunk: Add.response, assemble: () => 0, maxBytes: -1 } } } },
+      {
+        synapses: {
+          Add: { ...Add, stream: { chunk: Add.response, assemble: (): number => 0, maxBytes: -1 } },
+        },
+      },
       /stream.maxBytes must be a positive/,
+    ],
+    [{ synapses: { Add: { ...Add, artifact: { maxBytes: 0 } } } }, /synapse Add artifact.maxBytes must be/],
+    [
+      { synapses: { Add: { ...Add, artifact: { maxBytes: 10 }, protocol: 'legacy' } } },
+      /only btauth\/1 carries/,
+    ],
+    [
+      {
+        synapses: {
+          Add: {
+            ...Add,
+            artifact: { maxBytes: 10 },
+            stream: { chunk: Add.response, assemble: (): number => 0 },
+          },
+        },
+      },
+      /cannot both stream and answer with an artifact/,
     ],
   ])('rejects %o with a clear error', (patch, message) => {
     expect(() => defineSubnet({ ...valid(), ...patch } as never)).toThrow(message);
@@ -100,6 +121,28 @@ describe('defineSubnet', () => {
         miner: { ...v.miner, forwardBatch: { Add: () => [] } },
       } as never),
     ).toThrow(/Add streams, so it cannot have miner.forwardBatch.Add/);
+  });
+
+  it('accepts an artifact synapse whose forward returns bytes, but not batched', () => {
+    const v = valid();
+    const Blob = { ...Add, artifact: { maxBytes: 1024, hash: 'blake2b-256' as const } };
+    const p = defineSubnet({
+      ...v,
+      synapses: { Add: Blob },
+      miner: { setup: () => null, forward: { Add: (r) => new Uint8Array([r.a, r.b]) } },
+      validator: {
+        challenge: () => ({ synapse: 'Add', request: { a: 1, b: 2 }, truth: 0, artifacts: {} }),
+        reward: (round) => round.responses.map((r) => r.response?.length ?? 0),
+      },
+    });
+    expect(p.synapses.Add.artifact).toEqual({ maxBytes: 1024, hash: 'blake2b-256' });
+    expect(() =>
+      defineSubnet({
+        ...v,
+        synapses: { Add: Blob },
+        miner: { ...v.miner, forwardBatch: { Add: () => [] } },
+      } as never),
+    ).toThrow(/answers with an artifact, so it cannot have miner.forwardBatch.Add/);
   });
 
   it('accepts a model spec with a train function and checks its fields', () => {

@@ -1,4 +1,5 @@
 import { Kind } from '@sinclair/typebox';
+import { artifactDefinition } from './artifact.js';
 import type { SubnetDefinition, SubnetPlugin, SynapseDefinition, SynapseMap } from './types.js';
 
 /** A subnet definition that cannot work; the message names the field and the fix. */
@@ -40,6 +41,25 @@ function checkSynapseWire(where: string, synapse: string, def: SynapseDefinition
     throw new SubnetDefinitionError(
       `${where}: synapse ${synapse} requiredHashFields must list fields of its request schema`,
     );
+  }
+  if (def.artifact !== undefined) {
+    try {
+      artifactDefinition(def.artifact);
+    } catch (err) {
+      throw new SubnetDefinitionError(`${where}: synapse ${synapse} ${(err as Error).message}`);
+    }
+    if (def.stream !== undefined)
+      throw new SubnetDefinitionError(
+        `${where}: synapse ${synapse} cannot both stream and answer with an artifact; remove stream or artifact`,
+      );
+    if (batched)
+      throw new SubnetDefinitionError(
+        `${where}: synapse ${synapse} answers with an artifact, so it cannot have miner.forwardBatch.${synapse}; remove it`,
+      );
+    if (def.protocol === 'legacy')
+      throw new SubnetDefinitionError(
+        `${where}: synapse ${synapse} answers with an artifact, which only btauth/1 carries; remove protocol 'legacy'`,
+      );
   }
   const stream = def.stream;
   if (stream === undefined) return;

@@ -3,6 +3,8 @@ export { baselinePlugin } from './baseline.js';
 export { DEFAULT_UNDER_TRAINED, QUERY_OUTCOMES } from './types.js';
 export type {
   AnySubnetPlugin,
+  ArtifactReceipt,
+  ArtifactRefusal,
   BaselineMiner,
   ChunkOf,
   CallerInfo,
@@ -13,7 +15,10 @@ export type {
   ForwardFn,
   ForwardResult,
   MinerResponse,
+  MinerChainAccess,
   MinerModelSpec,
+  PluginCommitment,
+  SubnetChainView,
   MinerSetupContext,
   MinerTrainContext,
   MinerSide,

@@ -1,4 +1,5 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import type { ArtifactDefinition, ArtifactRejection } from './artifact.js';
 
 /**
  * The signed-HTTP protocol a validator speaks to a subnet's miners: `btauth` (btauth/1, native) or
@@ -38,6 +39,14 @@ export interface SynapseDefinition<Req extends TObject = TObject, Res extends TO
   timeoutMs?: number;
   /** Makes the synapse streaming: the miner's forward returns an async iterable of chunks. */
   stream?: StreamDefinition;
+  /**
+   * Makes the synapse answer with a binary artifact instead of JSON: the miner's forward returns the
+   * bytes (a `Uint8Array`, sent as `application/octet-stream`), the validator reads them under
+   * `maxBytes` and accepts them only when their hash is the one the challenge expects from that miner
+   * ({@link Challenge} `artifacts`, e.g. from its on-chain commitment); `reward` then gets the bytes as
+   * the response. The `response` schema is not used on the wire (declare `Type.Object({})`).
+   */
+  artifact?: ArtifactDefinition;
   /** The protocol validators use for this synapse, overriding the plugin's `protocol`. */
   protocol?: WireProtocol;
   /**
@@ -52,8 +61,12 @@ export type SynapseMap = Record<string, SynapseDefinition>;
 
 /** The decoded request type of synapse `K`. */
 export type RequestOf<S extends SynapseMap, K extends keyof S> = Static<S[K]['request']>;
-/** The decoded response type of synapse `K`. */
-export type ResponseOf<S extends SynapseMap, K extends keyof S> = Static<S[K]['response']>;
+/** The decoded response type of synapse `K` (the bytes for an artifact synapse). */
+export type ResponseOf<S extends SynapseMap, K extends keyof S> = S[K] extends {
+  artifact: ArtifactDefinition;
+}
+  ? Uint8Array
+  : Static<S[K]['response']>;
 /** The decoded chunk type of streaming synapse `K` (`never` for a synapse that does not stream). */
 export type ChunkOf<S extends SynapseMap, K extends keyof S> = S[K] extends {
   stream: StreamDefinition<infer C>;
@@ -73,6 +86,38 @@ export interface PluginLogger {
 }
 
 /** What a miner's `setup` receives: where to keep its model and how to report progress. */
+/** One hotkey's commitment on the subnet (`Commitments.CommitmentOf`), as plugins read it. */
+export interface PluginCommitment {
+  hotkey: string;
+  /** Block the commitment was made in. */
+  block: number;
+  /** The committed bytes (e.g. a 32-byte content hash). */
+  data: Uint8Array;
+}
+
+/**
+ * What a plugin may read from the chain of its subnet, for protocols that live partly on chain
+ * (commit a hash before serving the bytes, weight by consensus). Given to the plugin only when the
+ * runner is connected to a chain.
+ */
+export interface SubnetChainView {
+  readonly netuid: number;
+  /** The best block number. */
+  block(): Promise<number>;
+  /** Every hotkey's current commitment on the subnet (at `block` when given), oldest first. */
+  commitments(opts?: { block?: number }): Promise<PluginCommitment[]>;
+  /** Each registered hotkey's incentive after the last epoch, in [0, 1] (the chain's consensus). */
+  incentive(): Promise<Record<string, number>>;
+}
+
+/** A miner's {@link SubnetChainView}, which can also commit for its own hotkey. */
+export interface MinerChainAccess extends SubnetChainView {
+  /** The miner's hotkey (ss58). */
+  readonly hotkey: string;
+  /** `Commitments.set_commitment` of `data` (at most 512 bytes) for this hotkey; resolves with its block. */
+  commit(data: Uint8Array): Promise<{ block: number }>;
+}
+
 export interface MinerSetupContext {
   /** A directory this subnet may use for models and data (created by the runner). */
   dataDir: string;
@@ -87,6 +132,8 @@ export interface MinerSetupContext {
   tensorModel?: unknown;
   /** The TensorFlow.js namespace bound to the selected backend, when the runner selected one. */
   tf?: unknown;
+  /** The subnet's chain, when the miner runs against one (a plugin that needs it says so in setup). */
+  chain?: MinerChainAccess;
 }
 
 /** One progress report of a training run, sent after every epoch. */
@@ -267,6 +314,8 @@ export interface ChallengeContext {
   /** A deterministic random source for this round, in [0, 1). Use it instead of Math.random. */
   random: () => number;
   log: PluginLogger;
+  /** The subnet's chain, when the validator runs against one. */
+  chain?: SubnetChainView;
 }
 
 /**
@@ -274,7 +323,17 @@ export interface ChallengeContext {
  * against. The truth never leaves the validator.
  */
 export type Challenge<S extends SynapseMap, Truth> = {
-  [K in keyof S & string]: { synapse: K; request: RequestOf<S, K>; truth: Truth };
+  [K in keyof S & string]: {
+    synapse: K;
+    request: RequestOf<S, K>;
+    truth: Truth;
+    /**
+     * For an artifact synapse: the hash (hex, with or without 0x) of the artifact each miner must
+     * serve, by hotkey (e.g. read from its commitment). A miner without an entry is not asked and
+     * scores as `invalid_response` with rejection `no_expected_hash`.
+     */
+    artifacts?: Record<string, string>;
+  };
 }[keyof S & string];
 
 /**
@@ -326,6 +385,17 @@ export interface StreamTiming {
   cut?: StreamCut;
 }
 
+/** Why an artifact answer was refused: core's checks, or no expected hash for that miner. */
+export type ArtifactRefusal = ArtifactRejection | 'no_expected_hash';
+
+/** How an artifact answer arrived (artifact synapses only). */
+export interface ArtifactReceipt {
+  /** Body bytes received (past the cap: as many as were read before the cut). */
+  bytes: number;
+  /** Set when the artifact was refused; the outcome is then `invalid_response`. */
+  rejection?: ArtifactRefusal;
+}
+
 /** One miner's answer to a challenge. `response` is present only when `outcome` is `ok`. */
 export interface MinerResponse<Res> {
   uid: number;
@@ -338,6 +408,8 @@ export interface MinerResponse<Res> {
   latencyMs: number;
   /** For a streaming synapse: time to first chunk, chunk rate, and why the stream was cut. */
   stream?: StreamTiming;
+  /** For an artifact synapse: its size and why it was refused. */
+  artifact?: ArtifactReceipt;
 }
 
 /** A challenge together with every sampled miner's response: what `reward` scores. */
@@ -354,6 +426,8 @@ export type ScoredRound<S extends SynapseMap, Truth> = {
 export interface RewardContext {
   round: number;
   log: PluginLogger;
+  /** The subnet's chain, when the validator runs against one. */
+  chain?: SubnetChainView;
 }
 
 /** The validator side of a subnet plugin. */

@@ -9,7 +9,7 @@ import { createSynapseHandler } from './handler.js';
 const log = pino({ level: 'silent' });
 
 /** Runs the handler behind a stand-in for the hooks that fill the call. */
-async function serve(run: SynapseRunner['run'], timeoutMs = 1_000) {
+async function serve(run: SynapseRunner['run'], timeoutMs = 1_000, artifact?: { maxBytes: number }) {
   const released: number[] = [];
   const app = Fastify();
   app.decorateRequest('synapseCall', null as never);
@@ -34,6 +34,7 @@ async function serve(run: SynapseRunner['run'], timeoutMs = 1_000) {
       response: Type.Object({ sum: Type.Integer() }),
       hotkey: '5Miner',
       log,
+      ...(artifact ? { artifact } : {}),
     }),
   );
   return { app, released };
@@ -69,5 +70,24 @@ describe('synapse handler', () => {
     await new Promise((r) => setTimeout(r, 350));
     expect(slow.released).toEqual([1]);
     await slow.app.close();
+  });
+
+  it('answers an artifact synapse with its bytes as application/octet-stream, within the cap', async () => {
+    const { app, released } = await serve(async () => new Uint8Array([1, 2, 3, 250]), 1_000, {
+      maxBytes: 4,
+    });
+    const res = await app.inject({ method: 'POST', url: '/Add', payload: {} });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/octet-stream');
+    expect([...res.rawPayload]).toEqual([1, 2, 3, 250]);
+    expect(released).toEqual([1]);
+    await app.close();
+    for (const bad of [new Uint8Array(5), new Uint8Array(0), { sum: 1 }]) {
+      const wrong = await serve(async () => bad, 1_000, { maxBytes: 4 });
+      const r = await wrong.app.inject({ method: 'POST', url: '/Add', payload: {} });
+      expect(r.statusCode).toBe(500);
+      expect(r.json().message).toMatch(/invalid artifact/);
+      await wrong.app.close();
+    }
   });
 });

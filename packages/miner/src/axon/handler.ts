@@ -5,7 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { type StreamDefinition, WireError } from '@subnetkit/core';
+import {
+  type ArtifactDefinition,
+  artifactDefinition,
+  type StreamDefinition,
+  WireError,
+} from '@subnetkit/core';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -26,6 +31,8 @@ export interface SynapseHandlerOptions {
   log: Logger;
   /** Set for a streaming synapse: forward returns chunks, sent as `text/event-stream`. */
   stream?: StreamDefinition;
+  /** Set for an artifact synapse: forward returns bytes, sent as `application/octet-stream`. */
+  artifact?: ArtifactDefinition;
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -43,6 +50,7 @@ export function createSynapseHandler(
   const { synapse, subnet, runner, hotkey, log } = options;
   const response = TypeCompiler.Compile(options.response);
   const chunkCheck = options.stream ? TypeCompiler.Compile(options.stream.chunk) : undefined;
+  const artifact = options.artifact ? artifactDefinition(options.artifact) : undefined;
   return async (request, reply) => {
     const call = request.synapseCall;
     const deadline = call.deadline!;
@@ -79,6 +87,27 @@ export function createSynapseHandler(
           .header('cache-control', 'no-cache')
           .type('text/event-stream')
           .send(events);
+      }
+      if (artifact) {
+        if (!(result instanceof Uint8Array) || result.length === 0 || result.length > artifact.maxBytes) {
+          const id = randomUUID();
+          const got =
+            result instanceof Uint8Array ? `${result.length} bytes` : `a ${typeof result}, not a Uint8Array`;
+          log.error(
+            { id, synapse, subnet },
+            `subnet ${subnet}: ${synapse} answers with an artifact of 1 to ${artifact.maxBytes} bytes, but miner.forward.${synapse} returned ${got}; return the artifact's bytes`,
+          );
+          throw new WireError(
+            'InternalError',
+            `the ${synapse} handler returned an invalid artifact (#${id})`,
+          );
+        }
+        return reply
+          .code(200)
+          .header('x-bittensor-hotkey', hotkey)
+          .header('x-bittensor-process-time', ((performance.now() - call.started) / 1000).toFixed(6))
+          .type(artifact.contentType)
+          .send(Buffer.from(result.buffer, result.byteOffset, result.byteLength));
       }
       if (!response.Check(result)) {
         const { field, message } = describeSchemaError(response, result);
