@@ -327,7 +327,9 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
         port: 0,
         host: '127.0.0.1',
         externalIp: '127.0.0.1',
-        metagraphRefreshMs: 2_000,
+        // Every miner syncs the metagraph from the one devnet in this process: at 2 s each, 255 miners
+        // make ~128 syncs of a 256-uid metagraph per second and starve the devnet's block production.
+        metagraphRefreshMs: Math.max(2_000, minerCount * 100),
         dataDir: mkdtempSync(join(scratchDir, `miner-${i}-`)),
         ...(backend ? { backend } : {}),
         logger: log.child({ component: `miner-${i}` }, { level: serviceLevel }),
