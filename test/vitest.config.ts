@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    // The reliability suites have their own config and scripts (npm run test:soak|chaos|fuzz).
+    // The reliability suites have their own config and scripts (npm run test:load|soak|chaos|fuzz).
     exclude: ['**/node_modules/**', '**/dist/**', 'reliability/**'],
     fileParallelism: false,
     testTimeout: 120_000,

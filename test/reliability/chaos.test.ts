@@ -440,6 +440,151 @@ describe('chaos: faults on a running subnet', () => {
     }
   });
 
+  it('validator kill -9 while its weight submission is in the pool: applied once for the epoch, the job recorded on restart', async () => {
+    // Our own devnet whose blocks this test produces, so the kill lands between submission and
+    // inclusion; a long tempo (151 blocks of 200 ms) so the restart falls in the same epoch, as it
+    // does on a real subnet (tempo 360 of 12 s).
+    const TEMPO = 150;
+    const genesis = faultSubnetGenesis(NETUID, VALIDATOR_URI, axons.axons);
+    genesis.subnets[0]!.hyperparameters = { ...genesis.subnets[0]!.hyperparameters, tempo: TEMPO };
+    const chain = await startDevnet({ port: 0, blockTime: 2 ** 30, genesis });
+    const own = await connect(chain.url);
+    const redisServer = await privateRedis(false);
+    const redis = new Redis(redisServer.url);
+    const prefix = `chaos:weights-kill:${randomUUID()}`;
+    const cfg = {
+      redis: redisServer.url,
+      prefix,
+      chainUrl: chain.url,
+      netuid: NETUID,
+      uri: VALIDATOR_URI,
+      alpha: ALPHA,
+      roundIntervalMs: 500,
+      weightsCheckIntervalMs: 300,
+    };
+    const epochOf = (block: number) => Math.floor((block + NETUID + 1) / (TEMPO + 1));
+    /** Every block at which the validator's LastUpdate changed: one applied submission each. */
+    const applied: number[] = [];
+    let paused = false;
+    let pacing = true;
+    let fastForward = false;
+    let kill: (() => void) | undefined;
+    let validator: ChildProcess | undefined;
+    const pacer = (async () => {
+      let last = 0;
+      while (pacing) {
+        if (!paused) {
+          if (fastForward) {
+            // To one block before the next epoch, so the submission comes with a whole epoch ahead.
+            fastForward = false;
+            const best = chain.bestNumber();
+            const next = (epochOf(best) + 1) * (TEMPO + 1) - NETUID - 1;
+            if (next - best > 2) chain.produceBlocks(next - best - 2);
+          }
+          chain.produceBlock();
+          const m = await own.syncMetagraph(NETUID);
+          const lu = m.lastUpdate[m.hotkeys.indexOf(validatorAddress)] ?? 0;
+          if (lu !== last && lu > 0) applied.push(lu);
+          last = lu;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    try {
+      chain.produceBlocks(TEMPO + 2);
+      await untilValidatorPermit(own, NETUID, validatorAddress);
+      validator = await spawnValidator(cfg);
+      children.push(validator);
+      let nudged = performance.now();
+      await until('first weights recorded', async () => {
+        // An epoch whose submission found no scores yet is skipped: move on to the next one.
+        if (performance.now() - nudged > 3_000) {
+          fastForward = true;
+          nudged = performance.now();
+        }
+        return (await redis.hget(`${prefix}:weights`, 'lastEpoch')) !== null;
+      });
+      const firstEpoch = Number(await redis.hget(`${prefix}:weights`, 'lastEpoch'));
+      // Arm: the next transaction the validator sends is the next epoch's set_weights. Hold blocks
+      // from the moment it enters the pool until the process is dead.
+      const killed = new Promise<void>((resolveKilled) => {
+        kill = () => {
+          kill = undefined;
+          paused = true;
+          void kill9(validator!).then(() => {
+            paused = false;
+            resolveKilled();
+          });
+        };
+      });
+      chain.chain.on('tx', () => kill?.());
+      fastForward = true;
+      await killed;
+      const appliedBefore = applied.length;
+      await until('the killed submission included', async () => applied.length > appliedBefore, 10_000, 50);
+      const epoch = epochOf(applied.at(-1)!);
+      expect(epoch).toBe(firstEpoch + 1);
+      expect(await redis.hget(`${prefix}:weights`, 'lastEpoch')).toBe(String(firstEpoch));
+      expect(await redis.hget(`${prefix}:weights`, 'pendingEpoch')).toBe(String(epoch));
+      validator = await spawnValidator(cfg);
+      children.push(validator);
+      const restarted = performance.now();
+      await until(
+        'the interrupted submission recorded',
+        async () => (await redis.hget(`${prefix}:weights`, 'lastEpoch')) === String(epoch),
+        30_000,
+        50,
+      );
+      const recoveryMs = performance.now() - restarted;
+      // Still the same epoch: the resumed job saw the weights on chain and did not submit again.
+      expect(epochOf(chain.bestNumber())).toBe(epoch);
+      const state = await redis.hgetall(`${prefix}:weights`);
+      expect(state).toMatchObject({
+        lastResult: 'recovered',
+        lastBlock: String(applied.at(-1)),
+        pendingEpoch: '',
+      });
+      const job = await redis.hgetall(`${prefix}:bull:weights:weights-${epoch}`);
+      expect(job.finishedOn).toBeDefined();
+      expect(job.failedReason ?? '').toBe('');
+      // The next epoch's weights are set once as well.
+      fastForward = true;
+      await until(
+        "the next epoch's weights",
+        async () => (await redis.hget(`${prefix}:weights`, 'lastEpoch')) === String(epoch + 1),
+        60_000,
+      );
+      await new Promise((r) => setTimeout(r, 1_000));
+      const perEpoch = new Map<number, number>();
+      for (const b of applied) perEpoch.set(epochOf(b), (perEpoch.get(epochOf(b)) ?? 0) + 1);
+      expect(perEpoch.get(epoch)).toBe(1);
+      expect(perEpoch.get(epoch + 1)).toBe(1);
+      expect([...perEpoch.values()].every((n) => n === 1)).toBe(true);
+      const bound = DEFAULT_LOCK_DURATION_MS * 1.5;
+      expect(recoveryMs).toBeLessThan(bound + 5_000);
+      recordRow({
+        id: 'validator-kill-9-weights',
+        suite: 'chaos',
+        what: `validator SIGKILLed while its set_weights was in the pool (blocks held until it died), restarted at once in the same epoch (tempo ${TEMPO}); default lock 10 s, stalled check 5 s`,
+        result: `the submission was included once; the resumed job found it on chain and recorded it (lastResult recovered, job completed) instead of submitting again; weights on chain once per epoch over ${perEpoch.size} epochs`,
+        recoveryMs: Math.round(recoveryMs),
+        recoveryBoundMs: bound,
+        crashes: 0,
+        dataLost: 0,
+        command: COMMAND,
+      });
+    } finally {
+      kill = undefined;
+      if (validator) await kill9(validator);
+      pacing = false;
+      await pacer.catch(() => {});
+      await own.close();
+      await chain.stop();
+      await redis.quit();
+      await redisServer.kill();
+    }
+  });
+
   it('devnet SIGKILLed and restarted from its state file: the validator reconnects and sets weights again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'chaos-devnet-'));
     dirs.push(dir);

@@ -12,7 +12,7 @@ export const LONG = process.env.SUBNETKIT_LONG === '1';
 export interface ReliabilityRow {
   /** Stable id of the row within its suite. */
   id: string;
-  suite: 'soak' | 'chaos' | 'fuzz';
+  suite: 'load' | 'soak' | 'chaos' | 'fuzz';
   /** What was done: the load held, the fault injected, or the hostile inputs tried. */
   what: string;
   /** What was observed (throughput, counts, statuses). */

@@ -5,8 +5,15 @@
  * a u16 weight vector under the chain's rules and submits it; failures retry with exponential backoff,
  * and a later `check` in the same epoch re-queues a submission that ran out of attempts (e.g. while
  * the chain connection was down).
+ *
+ * A process killed between submitting and recording leaves the job active; once its lock expires
+ * another worker (or the restarted process) runs it again. Before each submission the job records
+ * `pendingEpoch`; a run that finds it set for its epoch first looks at the chain, and when the
+ * validator's `LastUpdate` already lies in that epoch (the earlier submission was included) it
+ * records that block instead of submitting again, so a kill -9 neither loses nor doubles the epoch's
+ * weights.
  */
-import { fixCommand } from '@subnetkit/core';
+import { epochIndex, fixCommand } from '@subnetkit/core';
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -40,6 +47,8 @@ export interface WeightsState {
   lastBlock?: number;
   lastResult?: string;
   lastError?: string;
+  /** The epoch whose submission was sent and not yet recorded (set before `setWeights`). */
+  pendingEpoch?: number;
 }
 
 export function weightsKey(prefix: string): string {
@@ -57,6 +66,8 @@ export async function readWeightsState(redis: Redis, keyPrefix: string): Promise
   if (lastBlock !== undefined) out.lastBlock = lastBlock;
   if (h.lastResult) out.lastResult = h.lastResult;
   if (h.lastError) out.lastError = h.lastError;
+  const pendingEpoch = num(h.pendingEpoch);
+  if (pendingEpoch !== undefined) out.pendingEpoch = pendingEpoch;
   return out;
 }
 
@@ -137,7 +148,28 @@ export async function processWeightsSet(
   try {
     // Weights go to the hotkeys registered now, so read a fresh metagraph.
     const { metagraph, hyperparameters } = await ctx.metagraph.get(true);
+    if (state.pendingEpoch === epoch) {
+      // An earlier run of this job submitted and died before recording: was it included?
+      const uid = metagraph.hotkeys.indexOf(ctx.hotkey);
+      const lastUpdate = uid >= 0 ? (metagraph.lastUpdate[uid] ?? 0) : 0;
+      if (lastUpdate > 0 && epochIndex(lastUpdate, ctx.netuid, hyperparameters.tempo) >= epoch) {
+        await ctx.redis.hset(weightsKey(ctx.keyPrefix), {
+          lastEpoch: String(epoch),
+          lastBlock: String(lastUpdate),
+          lastResult: 'recovered',
+          lastError: '',
+          pendingEpoch: '',
+        });
+        ctx.metrics.weightsLastBlock.set(lastUpdate);
+        ctx.log.warn(
+          { epoch, block: lastUpdate },
+          'weights of this epoch were already on chain from a run that did not record them (process killed?): recorded, not submitted again',
+        );
+        return { result: 'skipped', block: lastUpdate };
+      }
+    }
     const vector = computeWeights(scores, metagraph, hyperparameters, ctx.excludeQuantile);
+    await ctx.redis.hset(weightsKey(ctx.keyPrefix), { pendingEpoch: String(epoch) });
     const res = await ctx.chain.setWeights(ctx.netuid, vector.uids, vector.weights, ctx.versionKey);
     const block = res.block ?? (await ctx.chain.currentBlock());
     await ctx.redis.hset(weightsKey(ctx.keyPrefix), {
@@ -145,6 +177,7 @@ export async function processWeightsSet(
       lastBlock: String(block),
       lastResult: res.mode,
       lastError: '',
+      pendingEpoch: '',
     });
     ctx.metrics.weightsSubmissions.inc({ result: 'ok' });
     ctx.metrics.weightsLastBlock.set(block);

@@ -102,7 +102,7 @@ export function registerLocalnetCommand(program: Command): void {
     )
     .option(
       '--miners <n>',
-      'number of miners, taking the quality tiers in turn (default: 3 for echo; trained, under-trained and each baseline for a subnet with a model)',
+      'number of miners, taking the quality tiers in turn, at most 255 (256 uids with the validator; default: 3 for echo; trained, under-trained and each baseline for a subnet with a model)',
       intFlag('miners', 1),
     )
     .option(

@@ -75,3 +75,15 @@ describe('localnet miner tiers', () => {
     ).toBe('trained > miner > random = lookup');
   });
 });
+
+describe('localnet --miners', () => {
+  it('refuses more miners than a subnet has uids beside the validator, naming the limit', async () => {
+    const { startLocalnet } = await import('./localnet.js');
+    const { pino } = await import('pino');
+    await expect(
+      startLocalnet({ plugin: echo, miners: 256, logger: pino({ level: 'silent' }) }),
+    ).rejects.toThrow(
+      "--miners 256: a subnet holds 256 uids and one is the validator's; use --miners 255 or fewer",
+    );
+  });
+});

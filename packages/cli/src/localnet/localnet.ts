@@ -87,6 +87,8 @@ export interface Localnet {
 }
 
 export const LOCALNET_NETUID = 1;
+/** Uids of the localnet subnet (MaxAllowedUids, as on a mainnet subnet): the validator and up to 255 miners. */
+export const LOCALNET_MAX_UIDS = 256;
 
 /** How the echo subnet's miners differ, so the weights have something to rank. */
 const ECHO_QUALITIES: { role: string; env: Record<string, string> }[] = [
@@ -240,8 +242,10 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
   const log = opts.logger;
   const serviceLevel = opts.serviceLogLevel ?? 'warn';
   const minerCount = opts.miners ?? defaultMinerCount(opts.plugin);
-  if (minerCount > COLDKEYS.length * 8)
-    throw new Error(`--miners ${minerCount}: at most ${COLDKEYS.length * 8}`);
+  if (minerCount > LOCALNET_MAX_UIDS - 1)
+    throw new Error(
+      `--miners ${minerCount}: a subnet holds ${LOCALNET_MAX_UIDS} uids and one is the validator's; use --miners ${LOCALNET_MAX_UIDS - 1} or fewer`,
+    );
   await cryptoWaitReady();
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
   const validatorKey = keyring.addFromUri('//Alice//validator');
@@ -284,6 +288,7 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
               tempo: opts.tempo ?? 10,
               weightsRateLimit: 1,
               maxAllowedValidators: 8,
+              maxAllowedUids: LOCALNET_MAX_UIDS,
               burn: 1,
             },
             neurons: [{ hotkey: '//Alice//validator', coldkey: 'alice', stake: 1000 }],
@@ -323,7 +328,9 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
         port: 0,
         host: '127.0.0.1',
         externalIp: '127.0.0.1',
-        metagraphRefreshMs: 2_000,
+        // Every miner syncs the metagraph from the one devnet in this process: at 2 s each, 255 miners
+        // make ~128 syncs of a 256-uid metagraph per second and starve the devnet's block production.
+        metagraphRefreshMs: Math.max(2_000, minerCount * 100),
         dataDir: mkdtempSync(join(scratchDir, `miner-${i}-`)),
         ...(backend ? { backend } : {}),
         logger: log.child({ component: `miner-${i}` }, { level: serviceLevel }),
