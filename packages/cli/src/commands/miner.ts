@@ -51,7 +51,7 @@ export const MINER_OPTIONS = {
   },
   redis: {
     flag: '--redis <url>',
-    help: 'Redis for the btauth/1 replay store and the legacy v10 nonces, shared by every miner process of this hotkey (default: in memory)',
+    help: 'Redis for the btauth/1 replay store and the legacy v10 nonces, shared by every miner process of this hotkey (default: in memory); a single server, a cluster or a sentinel URL as for the validator',
     schema: Type.Optional(Type.String({ minLength: 1 })),
   },
   allowNonValidators: {
