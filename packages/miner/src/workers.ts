@@ -140,7 +140,8 @@ export async function startMinerWorkers(workers: number, log: WorkersLog): Promi
         } else if (msg?.type === 'subnetkit:metrics' && typeof msg.id === 'number') {
           const id = msg.id;
           aggregator.clusterMetrics().then(
-            (text) => w.isConnected() && w.send({ type: 'subnetkit:metrics', id, text } satisfies MetricsReply),
+            (text) =>
+              w.isConnected() && w.send({ type: 'subnetkit:metrics', id, text } satisfies MetricsReply),
             (err: Error) =>
               w.isConnected() &&
               w.send({ type: 'subnetkit:metrics', id, error: err.message } satisfies MetricsReply),

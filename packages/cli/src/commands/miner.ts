@@ -154,7 +154,12 @@ export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
   // In a worker process of `--workers <n>` (see runMinerCommand): only worker 0 announces the axon.
   const workerIndex = minerWorkerIndex();
   const registry = createMetricsRegistry({
-    defaultLabels: { role: 'miner', netuid: String(flags.netuid), hotkey: hotkey.address, subnet: plugin.name },
+    defaultLabels: {
+      role: 'miner',
+      netuid: String(flags.netuid),
+      hotkey: hotkey.address,
+      subnet: plugin.name,
+    },
   });
   if (workerIndex !== undefined) shareMetricsWithPrimary(registry);
   const client = await connect(flags.chain);
