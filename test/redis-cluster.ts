@@ -10,7 +10,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { until } from './helpers.js';
 
 const run = promisify(execFile);
@@ -37,20 +36,20 @@ async function freeClusterPort(taken: Set<number>): Promise<number> {
   throw new Error('no free port pair (p, p + 10000) for a Redis Cluster node on 127.0.0.1');
 }
 
-async function clusterInfo(port: number): Promise<string> {
-  const probe = new Redis(port, '127.0.0.1', {
-    lazyConnect: true,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
+/** `redis-cli -p <port> <args>` with a 5 s bound (a probe must never hang the test). */
+async function cli(port: number, ...args: string[]): Promise<string> {
+  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
+    timeout: 5_000,
   });
-  probe.on('error', () => {});
+  return stdout;
+}
+
+async function clusterInfo(port: number): Promise<string> {
   try {
-    await probe.connect();
-    return String(await probe.call('CLUSTER', 'INFO'));
+    const out = await cli(port, 'CLUSTER', 'INFO');
+    return out.includes('cluster_state') ? out : '';
   } catch {
     return '';
-  } finally {
-    probe.disconnect();
   }
 }
 
@@ -134,16 +133,20 @@ export class RedisCluster {
 
   /** The port of the master serving `key`'s slot. */
   async masterOf(key: string): Promise<number> {
-    const probe = new Redis(this.ports[0] as number, '127.0.0.1');
-    try {
-      const slot = Number(await probe.call('CLUSTER', 'KEYSLOT', key));
-      const slots = (await probe.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
-      const owner = slots.find(([from, to]) => slot >= from && slot <= to);
-      if (!owner) throw new Error(`no master serves slot ${slot}`);
-      return owner[2][1];
-    } finally {
-      probe.disconnect();
+    const port = this.ports[0] as number;
+    const slot = Number((await cli(port, 'CLUSTER', 'KEYSLOT', key)).trim());
+    // CLUSTER NODES lines: "<id> <ip:port@bus> <flags> <master> <ping> <pong> <epoch> <link> <slot ranges…>".
+    for (const line of (await cli(port, 'CLUSTER', 'NODES')).split('\n')) {
+      const f = line.trim().split(' ');
+      if (!f[2]?.includes('master')) continue;
+      for (const range of f.slice(8)) {
+        const [from, to = from] = range.split('-').map(Number);
+        if (from !== undefined && to !== undefined && slot >= from && slot <= to) {
+          return Number(f[1]?.split('@')[0]?.split(':')[1]);
+        }
+      }
     }
+    throw new Error(`no master serves slot ${slot}`);
   }
 
   /** SIGKILL one master and start it again on the same port, files and cluster identity. */

@@ -42,10 +42,21 @@ function fakeChain(axons: FakeAxons): FakeChain {
   return c;
 }
 
+/** Rounds 1..n not folded yet; fails (instead of hanging) when Redis does not answer within 10 s. */
 async function appliedUpTo(v: { store: ScoreStore }, n: number): Promise<number[]> {
-  const missing: number[] = [];
-  for (let r = 1; r <= n; r++) if (!(await v.store.isApplied(`round-${r}`))) missing.push(r);
-  return missing;
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('Redis did not answer EXISTS within 10 s')), 10_000);
+  });
+  try {
+    const missing: number[] = [];
+    for (let r = 1; r <= n; r++) {
+      if (!(await Promise.race([v.store.isApplied(`round-${r}`), stuck]))) missing.push(r);
+    }
+    return missing;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 describe('Redis Cluster and Sentinel', () => {
@@ -78,26 +89,26 @@ describe('Redis Cluster and Sentinel', () => {
       lockDurationMs: 4_000,
       redisOptions: { retryStrategy: () => 100 },
     });
+    // The test reads on its own cluster connection, so it sees what the validator wrote, not its client.
     const check = createRedis(cluster.seedUrls);
+    const store = new ScoreStore(check, { prefix: v.keyPrefix, alpha: ALPHA });
     try {
       expect(v.keyPrefix).toBe(`subnetkit:validator:{1:${VALIDATOR}}`);
-      await until('rounds 1 to 3 folded', async () => (await appliedUpTo(v, 3)).length === 0, 30_000);
+      await until('rounds 1 to 3 folded', async () => (await appliedUpTo({ store }, 3)).length === 0, 30_000);
       await until('weights set from the cluster', async () => c.calls.find((x) => x.uids.includes(1)));
       // Kill the master holding the validator's slot while a round is in flight.
       const master = await cluster.masterOf(`${v.keyPrefix}:round`);
       const numbered = await until('a round in flight', async () => {
         const n = Number(await check.get(`${v.keyPrefix}:round`));
-        return (await appliedUpTo(v, n)).length > 0 ? n : undefined;
+        return (await appliedUpTo({ store }, n)).length > 0 ? n : undefined;
       });
       await cluster.restart(master);
       await until(
         `rounds 1 to ${numbered + 3} folded after the restart`,
-        async () => (await appliedUpTo(v, numbered + 3)).length === 0,
+        async () => (await appliedUpTo({ store }, numbered + 3)).length === 0,
         60_000,
       );
       await v.stop();
-      // Read back on a fresh cluster connection (the validator's are closed now).
-      const store = new ScoreStore(check, { prefix: v.keyPrefix, alpha: ALPHA });
       const last = Number(await check.get(`${v.keyPrefix}:round`));
       const missing = await appliedUpTo({ store }, last);
       // Only rounds still in flight at stop() may be unfolded; none from before the kill.
