@@ -62,6 +62,8 @@ interface ReadyMessage {
  */
 export function shareMetricsWithPrimary(registry: Registry, timeoutMs = 5_000): void {
   if (!cluster.isWorker || !process.send) return;
+  // Constructing one installs prom-client's worker-side listener that answers the primary.
+  new AggregatorRegistry();
   AggregatorRegistry.setRegistries([registry]);
   let next = 0;
   const pending = new Map<number, { resolve: (t: string) => void; reject: (e: Error) => void }>();
