@@ -9,6 +9,7 @@ import {
   connectRedisReplayStore,
   DEFAULT_MAX_BATCH,
   DEFAULT_MAX_WAIT_MS,
+  type MinerWorkers,
   minerWorkerCount,
   minerWorkerIndex,
   reportWorkerReady,
@@ -243,16 +244,22 @@ export async function runMinerCommand(flags: MinerFlags): Promise<void> {
   }
   routeLibraryConsole();
   const log = createLogger('miner');
-  const running = await startMinerWorkers(workers, {
+  // Handlers first: a signal that arrives while workers still start stops them once they serve.
+  let running: MinerWorkers | undefined;
+  let signalled = false;
+  const stopAndExit = (r: MinerWorkers) => void r.stop().then(() => process.exit(0));
+  const onSignal = () => {
+    signalled = true;
+    if (running) stopAndExit(running);
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  running = await startMinerWorkers(workers, {
     info: (m) => log.info(m),
     warn: (m) => log.warn(m),
     error: (m) => log.error(m),
   });
-  const onSignal = () => {
-    running.stop().then(() => process.exit(0));
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  if (signalled) stopAndExit(running);
 }
 
 /** Registers `subnetkit miner`. */
