@@ -11,7 +11,9 @@ describe('minerWorkerCount', () => {
   });
 
   it('refuses several workers without a shared replay store, naming the fix', () => {
-    expect(() => minerWorkerCount(2, false)).toThrow(/--workers 2 needs .* add --redis redis:\/\/.*or run --workers 1/);
+    expect(() => minerWorkerCount(2, false)).toThrow(
+      /--workers 2 needs .* add --redis redis:\/\/.*or run --workers 1/,
+    );
     expect(() => minerWorkerCount(0, true)).toThrow(/positive integer/);
   });
 
