@@ -138,7 +138,7 @@ describe('the manual path of docs/walkthrough.md', () => {
     });
 
     // 8. The validator, until its weights for the miner are on chain.
-    redisPrefix = `subnetkit:validator:${netuid}:${validator.hotkey}`;
+    redisPrefix = `subnetkit:validator:{${netuid}:${validator.hotkey}}`;
     running.push(
       await startCli([
         'validator',

@@ -4,6 +4,7 @@
  * schemes (btauth/1: 401 ReplayedRequest; legacy v10: the nonce is not newer than the last one).
  */
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,9 @@ async function startMinerProcess(name: string, externalPort?: number): Promise<n
       devnet.url,
       '--redis',
       REDIS_URL,
+      // Each process is a primary with two axon worker processes sharing its port (node:cluster).
+      '--workers',
+      '2',
       '--legacy',
       ...(externalPort ? ['--external-port', String(externalPort)] : []),
       '--data-dir',
@@ -122,7 +126,55 @@ async function post(port: number, headers: Record<string, string>, body: string)
   return { status: res.status, text: await res.text(), headers: res.headers };
 }
 
+/** POST on a fresh connection (no keep-alive), so node:cluster hands each one to the next worker. */
+function postFresh(port: number, headers: Record<string, string>, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/Compute',
+        method: 'POST',
+        agent: false,
+        headers: { ...headers, 'content-type': 'application/json', connection: 'close' },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function answered(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const m =
+    /subnetkit_miner_requests_total\{[^}]*status="200"[^}]*synapse="Compute"[^}]*\} (\d+)|subnetkit_miner_requests_total\{[^}]*synapse="Compute"[^}]*status="200"[^}]*\} (\d+)/.exec(
+      text,
+    );
+  return Number(m?.[1] ?? m?.[2] ?? 0);
+}
+
 describe('two miner processes of one hotkey sharing a Redis prefix', () => {
+  it('--workers 2: /metrics of either worker counts the requests of both', async () => {
+    const [a] = ports as [number];
+    const before = await answered(a);
+    for (let i = 0; i < 8; i++) {
+      const body = JSON.stringify({ a: i, b: 1, op: 'add' });
+      const headers = await signRequest({
+        signer: validator,
+        method: 'POST',
+        target: '/Compute',
+        body,
+        receiver: minerAddress,
+      });
+      expect(await postFresh(a, headers, body)).toBe(200);
+    }
+    expect((await answered(a)) - before).toBe(8);
+  });
+
   it('are separate processes on different ports', () => {
     expect(miners).toHaveLength(2);
     expect(miners[0]!.child.pid).not.toBe(miners[1]!.child.pid);

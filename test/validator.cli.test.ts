@@ -61,7 +61,7 @@ describe('subnetkit validator (CLI)', () => {
 
   afterAll(async () => {
     if (cli && cli.exitCode === null && cli.signalCode === null) cli.kill('SIGKILL');
-    const keys = await redis.keys(`subnetkit:validator:${NETUID}:${address}*`);
+    const keys = await redis.keys(`subnetkit:validator:{${NETUID}:${address}}*`);
     if (keys.length) await redis.del(...keys);
     await redis.quit();
     await client.close();

@@ -68,3 +68,13 @@ export {
   RequestTimeout,
   raceCancel,
 } from './deadline.js';
+export {
+  MINER_WORKER_ENV,
+  type MinerWorkers,
+  minerWorkerCount,
+  minerWorkerIndex,
+  reportWorkerReady,
+  shareMetricsWithPrimary,
+  startMinerWorkers,
+  type WorkersLog,
+} from './workers.js';

@@ -35,7 +35,7 @@ describe('RedisLegacyNonceStore (shared Redis)', () => {
     expect(await a.advance('5Val:u1', NOW_NS + 1n, floor)).toBe('not-increasing');
     // Another endpoint key is independent; no floor accepts any first nonce.
     expect(await a.advance('5Val:u2', 5n, undefined)).toBe('accepted');
-    expect(await redis.get(`${prefix}5Val:u1`)).toBe((NOW_NS + 1n).toString());
+    expect(await redis.get(`${prefix}{5Val:u1}`)).toBe((NOW_NS + 1n).toString());
   });
 
   it('compares nonces above 2^53 exactly, also across digit counts', async () => {
@@ -64,11 +64,11 @@ describe('RedisLegacyNonceStore (shared Redis)', () => {
   it('expires a key after its TTL, extended by how far the nonce lies ahead', async () => {
     const store = new RedisLegacyNonceStore(redis, { prefix, ttlMs: 60_000 });
     await store.advance('ttl-now', NOW_NS, undefined);
-    const ttl = await redis.pttl(`${prefix}ttl-now`);
+    const ttl = await redis.pttl(`${prefix}{ttl-now}`);
     expect(ttl).toBeGreaterThan(50_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
     await store.advance('ttl-ahead', NOW_NS + 3_600_000_000_000n, undefined);
-    expect(await redis.pttl(`${prefix}ttl-ahead`)).toBeGreaterThan(3_600_000);
+    expect(await redis.pttl(`${prefix}{ttl-ahead}`)).toBeGreaterThan(3_600_000);
     expect(() => new RedisLegacyNonceStore(redis, { ttlMs: 0 })).toThrow(/positive integer/);
   });
 });

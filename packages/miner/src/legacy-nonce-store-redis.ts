@@ -8,7 +8,7 @@
  * decimal strings without leading zeros: longer is greater, equal lengths compare lexically.
  */
 import type { LegacyNonceStore, LegacyNonceVerdict } from '@subnetkit/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@subnetkit/redis';
 
 /** Options of {@link RedisLegacyNonceStore}. */
 export interface RedisLegacyNonceStoreOptions {
@@ -50,6 +50,14 @@ const VERDICTS: ReadonlySet<string> = new Set<LegacyNonceVerdict>([
   'not-increasing',
 ]);
 
+/**
+ * The Redis key of one endpoint's last nonce: `<prefix>{<hotkey:uuid>}`. The script touches only this
+ * key; the hash tag names its Redis Cluster slot explicitly (one slot per endpoint, spread over masters).
+ */
+export function legacyNonceKey(prefix: string, endpointKey: string): string {
+  return `${prefix}{${endpointKey}}`;
+}
+
 /** {@link LegacyNonceStore} backed by Redis (ioredis client owned by the caller). */
 export class RedisLegacyNonceStore implements LegacyNonceStore {
   readonly prefix: string;
@@ -80,7 +88,7 @@ export class RedisLegacyNonceStore implements LegacyNonceStore {
     const aheadMs = nonce / 1_000_000n - BigInt(Date.now());
     const ttl = this.ttlMs + (aheadMs > 0n ? Number(aheadMs) : 0);
     const verdict = await this.redis.subnetkitLegacyAdvance(
-      `${this.prefix}${endpointKey}`,
+      legacyNonceKey(this.prefix, endpointKey),
       nonce.toString(),
       floor,
       String(ttl),

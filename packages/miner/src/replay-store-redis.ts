@@ -2,9 +2,10 @@
  * A btauth/1 replay store in Redis (and, on the same connection, the legacy v10 nonce store of
  * ./legacy-nonce-store-redis.ts), so several miner processes behind one hotkey share what they
  * have accepted: `SET <prefix><hotkey>:<nonce> 1 NX PX <ttl>` answers OK only for the first sighting.
+ * One key per command and no script, so on Redis Cluster the nonces spread over every master.
  */
 import type { ReplayStore } from '@subnetkit/core';
-import { Redis as IORedis, type Redis } from 'ioredis';
+import { closeRedis, createRedis, type RedisClient as Redis } from '@subnetkit/redis';
 import { RedisLegacyNonceStore, type RedisLegacyNonceStoreOptions } from './legacy-nonce-store-redis.js';
 
 /** Options of {@link RedisReplayStore}. */
@@ -60,7 +61,7 @@ export async function connectRedisReplayStore(
     onError?: (err: Error) => void;
   } = {},
 ): Promise<ConnectedReplayStore> {
-  const redis = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  const redis = createRedis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
   let lastReport = 0;
   // Without a listener ioredis prints "Unhandled error event" on every reconnect attempt.
   redis.on('error', (err: Error) => {
@@ -83,7 +84,7 @@ export async function connectRedisReplayStore(
     } satisfies RedisLegacyNonceStoreOptions),
     redis,
     close: async () => {
-      await redis.quit().catch(() => redis.disconnect());
+      await closeRedis(redis);
     },
   };
 }

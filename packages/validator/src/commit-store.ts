@@ -4,7 +4,7 @@
  * Implements `@subnetkit/chain`'s `CommitStore`; pass it to `connect(url, { commitStore })`.
  */
 import type { CommitStore, PendingCommit } from '@subnetkit/chain';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@subnetkit/redis';
 
 /** A `CommitStore` in one Redis hash, `<prefix>:commits` (commit hash -> JSON record). */
 export class RedisCommitStore implements CommitStore {

@@ -18,7 +18,7 @@ import {
   seededRandom,
 } from '@subnetkit/core';
 import type { FlowProducer, Job, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@subnetkit/redis';
 import type { Logger } from 'pino';
 import type { Dendrite, DendriteProtocol, DendriteResponse } from './dendrite.js';
 import { sanitizeScore } from './ema.js';

@@ -9,7 +9,7 @@
  * outcome, score after the fold) pushed onto a capped list, `<prefix>:history:<uid>`, newest first and
  * trimmed to {@link HISTORY_ROUNDS}; a new hotkey on the uid starts a new history.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@subnetkit/redis';
 import { checkAlpha, type ScoreEntry, type ScoreUpdate, sanitizeScore } from './ema.js';
 
 /**
@@ -39,7 +39,7 @@ export interface FoldRound {
   challengeId: string;
 }
 
-/** Redis key names of one validator's state (`prefix` is `subnetkit:validator:<netuid>:<hotkey>` by default). */
+/** Redis key names of one validator's state (`prefix` is `subnetkit:validator:{<netuid>:<hotkey>}` by default: hash-tagged, see `hashTagged` of @subnetkit/redis). */
 export function scoreKeys(prefix: string) {
   return {
     scores: `${prefix}:scores`,
@@ -51,9 +51,9 @@ export function scoreKeys(prefix: string) {
   };
 }
 
-/** The default key prefix: namespaced by netuid and validator hotkey. */
+/** The default key prefix: namespaced by netuid and validator hotkey, one Redis Cluster slot per validator. */
 export function defaultKeyPrefix(netuid: number, hotkey: string): string {
-  return `subnetkit:validator:${netuid}:${hotkey}`;
+  return `subnetkit:validator:{${netuid}:${hotkey}}`;
 }
 
 // KEYS: scores hash, hotkeys hash, applied marker, alpha, then one history list per update.

@@ -8,7 +8,8 @@ import { hostname } from 'node:os';
 import { type SubnetChainView, type SubnetPlugin, fixCommand } from '@subnetkit/core';
 import { createMetricsRegistry, type MetricsServer, startMetricsServer } from '@subnetkit/metrics';
 import { FlowProducer, type Job, Queue, Worker } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import { createRedis, hasHashTag, parseRedisUrl, type RedisClient } from '@subnetkit/redis';
+import type { RedisOptions } from 'ioredis';
 import { type Logger, pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { Dendrite, type DendriteOptions, type DendriteProtocol, type DendriteSigner } from './dendrite.js';
@@ -52,7 +53,7 @@ export interface ValidatorOptions {
   redis: string;
   /** Extra ioredis options (tests shorten reconnect delays). */
   redisOptions?: RedisOptions;
-  /** Key prefix for scores and queues; default `subnetkit:validator:<netuid>:<hotkey>`. */
+  /** Key prefix for scores and queues; default `subnetkit:validator:{<netuid>:<hotkey>}`. On Redis Cluster it must hold a hash tag (`{…}`). */
   keyPrefix?: string;
   /**
    * How often a round starts (ms). Default 12 000 (about one block). With `roundEveryBlocks` this is
@@ -169,6 +170,13 @@ export const DEFAULT_LOCK_DURATION_MS = 10_000;
 export async function startValidator(options: ValidatorOptions): Promise<RunningValidator> {
   const log = options.logger ?? pino({ level: 'silent' });
   const keyPrefix = options.keyPrefix ?? defaultKeyPrefix(options.netuid, options.hotkey);
+  // On Redis Cluster every key and queue of this validator must share one slot: the Lua scripts
+  // (fold, block claim, round number) and BullMQ's flows touch several of them at once.
+  if (parseRedisUrl(options.redis).kind === 'cluster' && !hasHashTag(keyPrefix)) {
+    throw new Error(
+      `keyPrefix "${keyPrefix}" has no hash tag, so its keys would spread over Redis Cluster slots: write it as "{${keyPrefix}}" (or leave the default)`,
+    );
+  }
   const roundIntervalMs = positiveInt('roundIntervalMs', options.roundIntervalMs ?? 12_000);
   const weightsCheckIntervalMs = positiveInt(
     'weightsCheckIntervalMs',
@@ -204,9 +212,9 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
   );
   if (options.requireRegistration !== false) await checkRegistration(options, metagraph, log);
   const redisOpts: RedisOptions = { maxRetriesPerRequest: null, ...options.redisOptions };
-  const connections: Redis[] = [];
+  const connections: RedisClient[] = [];
   const connect = () => {
-    const c = new Redis(options.redis, redisOpts);
+    const c = createRedis(options.redis, redisOpts);
     // ioredis reconnects by itself; without a listener an 'error' would crash the process.
     c.on('error', (err) => log.debug({ err: err.message }, 'redis connection error (reconnecting)'));
     connections.push(c);

@@ -15,7 +15,7 @@
  */
 import { epochIndex, fixCommand } from '@subnetkit/core';
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@subnetkit/redis';
 import type { Logger } from 'pino';
 import { classifyChainError } from './chain-errors.js';
 import type { SubnetStateCache } from './subnet-cache.js';

@@ -9,10 +9,17 @@ import {
   connectRedisReplayStore,
   DEFAULT_MAX_BATCH,
   DEFAULT_MAX_WAIT_MS,
+  type MinerWorkers,
+  minerWorkerCount,
+  minerWorkerIndex,
+  reportWorkerReady,
   type RunningMiner,
+  shareMetricsWithPrimary,
   startMiner,
+  startMinerWorkers,
   subtensorMinerChain,
 } from '@subnetkit/miner';
+import { createMetricsRegistry } from '@subnetkit/metrics';
 import type { Command } from 'commander';
 import { routeLibraryConsole } from '../client.js';
 import { loadServiceHotkey } from '../keys.js';
@@ -51,8 +58,13 @@ export const MINER_OPTIONS = {
   },
   redis: {
     flag: '--redis <url>',
-    help: 'Redis for the btauth/1 replay store and the legacy v10 nonces, shared by every miner process of this hotkey (default: in memory)',
+    help: 'Redis for the btauth/1 replay store and the legacy v10 nonces, shared by every miner process of this hotkey (default: in memory); a single server, a cluster or a sentinel URL as for the validator',
     schema: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  workers: {
+    flag: '--workers <n>',
+    help: 'axon processes sharing --port and the --redis replay store (node:cluster); default: the number of cores with --redis, 1 without (an in-memory replay store cannot be shared)',
+    schema: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_024 })),
   },
   allowNonValidators: {
     flag: '--allow-non-validators',
@@ -140,6 +152,17 @@ export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
   const log = createLogger('miner');
   const plugin = await loadSubnetPlugin(flags.subnet);
   const hotkey = await loadServiceHotkey(flags);
+  // In a worker process of `--workers <n>` (see runMinerCommand): only worker 0 announces the axon.
+  const workerIndex = minerWorkerIndex();
+  const registry = createMetricsRegistry({
+    defaultLabels: {
+      role: 'miner',
+      netuid: String(flags.netuid),
+      hotkey: hotkey.address,
+      subnet: plugin.name,
+    },
+  });
+  if (workerIndex !== undefined) shareMetricsWithPrimary(registry);
   const client = await connect(flags.chain);
   let redis: ConnectedReplayStore | undefined;
   try {
@@ -163,6 +186,8 @@ export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
       ...(flags.externalPort ? { externalPort: flags.externalPort } : {}),
       ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
       ...(redis ? { replayStore: redis.store } : {}),
+      registry,
+      ...(workerIndex !== undefined && workerIndex > 0 ? { skipAnnounce: true } : {}),
       batch: { maxBatchSize: flags.maxBatch, maxWaitMs: flags.maxWaitMs },
       inference: {
         ...(flags.backend ? { backend: flags.backend } : {}),
@@ -190,6 +215,8 @@ export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
         await stopMiner();
         await redis?.close();
         await client.close().catch(() => {});
+        // A worker's IPC channel to the primary would keep it alive once drained.
+        if (workerIndex !== undefined) process.disconnect?.();
       })();
       return closing;
     };
@@ -197,12 +224,43 @@ export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
     const onSignal = () => void stop();
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
+    if (workerIndex !== undefined) reportWorkerReady(miner.port);
     return { ...miner, stop };
   } catch (err) {
     await redis?.close();
     await client.close().catch(() => {});
     throw err;
   }
+}
+
+/**
+ * `subnetkit miner` as the command runs it: one process when `--workers` resolves to 1 (or in a
+ * worker process), else a primary forking the workers (node:cluster; packages/miner/src/workers.ts).
+ */
+export async function runMinerCommand(flags: MinerFlags): Promise<void> {
+  const workers = minerWorkerCount(flags.workers, flags.redis !== undefined);
+  if (workers === 1 || minerWorkerIndex() !== undefined) {
+    await runMiner(flags);
+    return;
+  }
+  routeLibraryConsole();
+  const log = createLogger('miner');
+  // Handlers first: a signal that arrives while workers still start stops them once they serve.
+  let running: MinerWorkers | undefined;
+  let signalled = false;
+  const stopAndExit = (r: MinerWorkers) => void r.stop().then(() => process.exit(0));
+  const onSignal = () => {
+    signalled = true;
+    if (running) stopAndExit(running);
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  running = await startMinerWorkers(workers, {
+    info: (m) => log.info(m),
+    warn: (m) => log.warn(m),
+    error: (m) => log.error(m),
+  });
+  if (signalled) stopAndExit(running);
 }
 
 /** Registers `subnetkit miner`. */
@@ -231,6 +289,6 @@ Examples:
   subnetkit miner --subnet vision --netuid 2 --wallet miner --data-dir ./vision-data --max-batch 32`,
     )
     .action(async (_flags: unknown, command: Command) => {
-      await runMiner(resolveServiceConfig(command, MINER_OPTIONS));
+      await runMinerCommand(resolveServiceConfig(command, MINER_OPTIONS));
     });
 }

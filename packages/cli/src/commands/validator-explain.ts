@@ -19,7 +19,7 @@ import {
   type WeightsState,
 } from '@subnetkit/validator';
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
+import { createRedis } from '@subnetkit/redis';
 import { withClient } from '../client.js';
 import { parseUid } from '../options.js';
 import { printTable, toJson } from '../output.js';
@@ -48,7 +48,7 @@ export interface ValidatorExplainReport extends ScoreExplanation {
 }
 
 async function readRedis(url: string, prefix: string, uid: number) {
-  const redis = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+  const redis = createRedis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
   redis.on('error', () => {});
   try {
     await redis.connect().catch((err: Error) => {

@@ -13,7 +13,7 @@ import {
   subtensorValidatorChain,
 } from '@subnetkit/validator';
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
+import { createRedis } from '@subnetkit/redis';
 import { routeLibraryConsole } from '../client.js';
 import { loadServiceHotkey } from '../keys.js';
 import { createLogger } from '../logger.js';
@@ -35,7 +35,7 @@ export const VALIDATOR_OPTIONS = {
   }),
   redis: {
     flag: '--redis <url>',
-    help: 'Redis for rounds, queues and scores (processes with the same flags share it)',
+    help: 'Redis for rounds, queues and scores (processes with the same flags share it): redis://host:port, a cluster (redis+cluster://h:p,h:p or comma-separated redis:// seeds) or redis+sentinel://h:p[,h:p]/<masterName>',
     schema: Type.String({ minLength: 1, default: 'redis://127.0.0.1:6379' }),
   },
   workers: {
@@ -110,7 +110,7 @@ export async function runValidator(flags: ValidatorFlags): Promise<RunningValida
   const plugin = await loadSubnetPlugin(flags.subnet);
   const hotkey = await loadServiceHotkey(flags);
   // Commit-reveal salts live in Redis next to the scores, so any process of this validator can reveal.
-  const commitRedis = new Redis(flags.redis, { maxRetriesPerRequest: null });
+  const commitRedis = createRedis(flags.redis, { maxRetriesPerRequest: null });
   commitRedis.on('error', (err) => log.debug({ err: err.message }, 'redis connection error (reconnecting)'));
   let client: Awaited<ReturnType<typeof connect>>;
   try {

@@ -251,7 +251,7 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
   const validatorKey = keyring.addFromUri('//Alice//validator');
   const scratchDir = mkdtempSync(join(tmpdir(), 'subnetkit-localnet-'));
   const redis: LocalRedis = await ensureRedis(opts.redis ?? 'redis://127.0.0.1:6379', (m) => log.info(m));
-  const keyPrefix = `subnetkit:localnet:${randomUUID()}`;
+  const keyPrefix = `subnetkit:localnet:{${randomUUID()}}`;
   const cleanups: (() => Promise<void>)[] = [
     async () => rmSync(scratchDir, { recursive: true, force: true }),
     () => redis.stop(),
