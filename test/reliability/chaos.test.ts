@@ -624,10 +624,13 @@ describe('chaos: faults on a running subnet', () => {
         'weights set before the kill',
         async () => (await running.weightsState()).lastEpoch !== undefined,
       );
-      const epochBefore = (await running.weightsState()).lastEpoch!;
       await new Promise((r) => setTimeout(r, 700)); // let a save land
       chain.child.kill('SIGKILL');
       await new Promise((r) => chain.child.once('exit', r));
+      // Read only once the devnet is dead: with tempo 5 and 200 ms blocks an epoch passes in ~1 s, so an
+      // epoch read before the wait above can already be outdated, and "set again" would then hold at once,
+      // before the validator (or this test's client) has reconnected to the restarted devnet.
+      const epochBefore = (await running.weightsState()).lastEpoch!;
       await new Promise((r) => setTimeout(r, 1_000));
       chain = await startCli(args, {}, /listening on/);
       const restarted = performance.now();

@@ -3,7 +3,7 @@
  * a user sees. One devnet (instant blocks) for the file; blocks are produced on demand to move time.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -115,6 +115,31 @@ describe('connect', () => {
       for (let i = 0; i < 100 && !c.api.isConnected; i++) await new Promise((r) => setTimeout(r, 50));
       expect(c.api.isConnected).toBe(true);
       expect((await c.block()).number).toBe(2);
+    } finally {
+      await c.close();
+      await node.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('after reconnecting to a node restarted from older state, submits with the nonce that node expects', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'subnetkit-renonce-'));
+    const statePath = join(dir, 'state.json');
+    let node = await startDevnet({ port: 0, blockTime: 'instant', statePath });
+    const port = node.port;
+    const c = await connect(node.url, { reconnectDelayMs: 50, maxReconnectDelayMs: 200 });
+    try {
+      await node.save();
+      await copyFile(statePath, join(dir, 'older.json'));
+      await c.transfer(k.alice, k.bob.address, 1n, { timeoutMs: 5_000 }); // the client now holds nonce 1
+      await node.stop();
+      await copyFile(join(dir, 'older.json'), statePath); // the node comes back without that transfer
+      node = await startDevnet({ port, blockTime: 'instant', statePath });
+      for (let i = 0; i < 100 && !c.api.isConnected; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(c.api.isConnected).toBe(true);
+      // A kept nonce 1 would sit in the pool as a future transaction until the timeout.
+      const r = await c.transfer(k.alice, k.bob.address, 1n, { timeoutMs: 5_000 });
+      expect(r.blockNumber).toBeGreaterThan(0);
     } finally {
       await c.close();
       await node.stop();

@@ -142,6 +142,10 @@ export class SubtensorClient {
     this.url = conn.url;
     this.storage = new StorageReader(conn.api, conn.send);
     this.commitStore = opts.commitStore ?? new JsonFileCommitStore();
+    // Cached nonces are only good for the node they came from: after a reconnect the node may be another
+    // one, or the same one restarted from older state (a devnet state file), where a cached nonce would
+    // be in the future and the transaction would wait in the pool forever.
+    this.api.on('disconnected', () => this.nonces.reset());
   }
 
   /** Closes the connection (no reconnects afterwards). */

@@ -154,11 +154,28 @@ export async function signAndSubmit(
       ),
     timeoutMs,
   );
+  // The status subscription dies with the socket: without this a node killed (or a connection dropped)
+  // mid-wait would leave the caller waiting for the whole timeout, whatever the reconnection does.
+  const onDisconnected = () =>
+    finish(() => {
+      nonces.reset(pair.address);
+      settle.reject(
+        new ChainError(
+          'ConnectionFailed',
+          `the connection${opts.url ? ` to ${opts.url}` : ''} dropped while ${call} (tx ${sent.hash.toHex()}) waited to be ` +
+            `${waitFor === 'finalized' ? 'finalized' : 'included'}; it may or may not be on chain: query the tx (or the ` +
+            'state it changes) once reconnected before submitting again',
+        ),
+      );
+    });
+  api.on('disconnected', onDisconnected);
+  if (!api.isConnected) onDisconnected();
   let result: SubmittableResult;
   try {
     result = await included;
   } finally {
     clearTimeout(timer);
+    api.off('disconnected', onDisconnected);
     unsub?.();
   }
   if (result.dispatchError) throw dispatchErrorToChainError(api, result.dispatchError, { ...ctx, call });
