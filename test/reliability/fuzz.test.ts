@@ -12,8 +12,11 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { buildLegacyRequest, signRequest } from '@subnetkit/core';
 import { type Devnet, startDevnet } from '@subnetkit/devnet';
+import { type RunningExporter, runExporter } from '@subnetkit/exporter';
+import { createMetricsRegistry, type MetricsServer, startMetricsServer } from '@subnetkit/metrics';
 import { type AxonServer, createAxon, staticMetagraph } from '@subnetkit/miner';
 import echo, { makeEchoModel } from '@subnetkit/subnet-echo';
+import { createValidatorMetrics } from '@subnetkit/validator';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -214,8 +217,21 @@ function sendRaw(port: number, bytes: Buffer): Promise<'answered' | 'closed' | '
 describe('fuzz: random bytes to every HTTP port, malformed JSON-RPC at the devnet', () => {
   let devnet: Devnet;
   let axon: AxonServer;
+  let exporter: RunningExporter;
+  let validatorMetrics: MetricsServer;
   beforeAll(async () => {
     devnet = await startDevnet({ port: 0 });
+    // The validator's /metrics + /healthz server as startValidator builds it (its registry and metrics).
+    const registry = createMetricsRegistry();
+    createValidatorMetrics(registry);
+    validatorMetrics = await startMetricsServer({ registry, port: 0, host: '127.0.0.1' });
+    exporter = await runExporter({
+      chain: devnet.url,
+      netuids: [0],
+      port: 0,
+      host: '127.0.0.1',
+      logger: pino({ level: 'silent' }),
+    });
     axon = createAxon({
       plugin: echo,
       model: makeEchoModel({}),
@@ -228,14 +244,18 @@ describe('fuzz: random bytes to every HTTP port, malformed JSON-RPC at the devne
   });
   afterAll(async () => {
     await axon?.close();
+    await exporter?.stop();
+    await validatorMetrics?.close();
     await devnet?.stop();
   });
 
-  it('random bytes: every port answers or closes, nothing hangs, both keep serving', async () => {
+  it('random bytes: every port answers or closes, nothing hangs, each keeps serving', async () => {
     const r = rng(99);
     const ports = {
       axon: (axon.server.address() as AddressInfo).port,
       devnet: Number(new URL(devnet.url).port),
+      validatorMetrics: validatorMetrics.port,
+      exporter: exporter.port,
     };
     const rounds = LONG ? 2_000 : 200;
     const outcomes: Record<string, number> = {};
@@ -257,11 +277,15 @@ describe('fuzz: random bytes to every HTTP port, malformed JSON-RPC at the devne
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'system_health', params: [] }),
     });
     expect(health.status).toBe(200);
+    for (const name of ['validatorMetrics', 'exporter'] as const) {
+      const metrics = await fetch(`http://127.0.0.1:${ports[name]}/metrics`);
+      expect(metrics.status, `${name} /metrics after random bytes`).toBe(200);
+    }
     recordRow({
       id: 'random-bytes-ports',
       suite: 'fuzz',
-      what: `${rounds} random byte strings (1-4096 bytes) to the axon and devnet ports`,
-      result: `outcomes ${JSON.stringify(outcomes)}; no hang; both serve afterwards`,
+      what: `${rounds} random byte strings (1-4096 bytes) to every HTTP port: the axon, the devnet, the validator's /metrics server and the exporter`,
+      result: `outcomes ${JSON.stringify(outcomes)}; no hang; each serves afterwards`,
       crashes: 0,
       dataLost: 0,
       command: COMMAND,
