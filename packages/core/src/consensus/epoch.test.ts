@@ -1,7 +1,7 @@
 /**
- * Worked examples from subtensor (pallets/subtensor/src/tests/epoch.rs, opentensor/subtensor) and
- * ../shared/docs/protocol-facts.md §5.6, replayed through runEpoch with a minimal in-memory "chain" that
- * stores the epoch outputs like subtensor does; plus property tests.
+ * Worked examples from subtensor (pallets/subtensor/src/tests/epoch.rs, opentensor/subtensor),
+ * replayed through runEpoch with a minimal in-memory "chain" that stores the epoch outputs like
+ * subtensor does; plus property tests.
  */
 import { describe, expect, it } from 'vitest';
 import { maxUpscaleU16 } from '../weights/chain-rules.js';
