@@ -2,27 +2,47 @@
  * Metagraph sync over WebSocket against the devnet: subnets of 256 and 4096 neurons created at genesis
  * (much faster than 4096 registrations by extrinsic), timed with the same client code used for a real node.
  * The devnet runs in a child process, as a node would, so its CPU is not charged to the client's event loop.
+ *
+ * Before timing, the subnets hold what a live subnet holds: 64 staked validators each set full-width
+ * weights (set_weights over WebSocket from a separate client process, bench/set-weights-client.ts), then
+ * blocks are built until Yuma epochs have run twice on each subnet (the first one grants validator
+ * permits, the second one bonds the permitted validators' weights), so Weights and Bonds rows are full.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@subnetkit/chain';
+import { epochRunsAt } from '@subnetkit/core';
 import { type Figure, measure } from './harness.js';
+import { hotkeyHex, runSetWeightsClient, validatorSigners } from './set-weights-tx.js';
 
 const hex = () => `0x${randomBytes(32).toString('hex')}`;
 
+const VALIDATORS = 64;
+/** Short tempo so a few dozen blocks run two epochs; blocks are only built on demand (no epoch while timing). */
+const TEMPO = 20;
+const validatorHotkeys = validatorSigners(VALIDATORS).map(hotkeyHex);
+const validatorColdkey = hex();
+
+/** A subnet whose first 64 uids are the bench validators (most stake, so they get the permits). */
 function subnet(netuid: number, n: number) {
   const coldkeys = Array.from({ length: 16 }, hex);
   return {
     netuid,
     owner: '//Alice',
-    hyperparameters: { tempo: 360, maxAllowedUids: n, maxAllowedValidators: 64 },
+    hyperparameters: {
+      tempo: TEMPO,
+      maxAllowedUids: n,
+      maxAllowedValidators: VALIDATORS,
+      weightsRateLimit: 0,
+      commitRevealWeightsEnabled: false,
+    },
     neurons: Array.from({ length: n }, (_, i) => ({
-      hotkey: hex(),
-      coldkey: coldkeys[i % coldkeys.length]!,
-      stake: 1 + (i % 100),
+      hotkey: i < VALIDATORS ? validatorHotkeys[i]! : hex(),
+      coldkey: i < VALIDATORS ? validatorColdkey : coldkeys[i % coldkeys.length]!,
+      stake: i < VALIDATORS ? 10_000 : 1 + (i % 100),
       ...(i % 4 === 0
         ? { axon: { ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 8091 } }
         : {}),
@@ -56,36 +76,86 @@ async function spawnDevnet(genesisPath: string): Promise<{ url: string; child: C
   return { url, child };
 }
 
+const SUBNETS = [
+  [1, 256, 30],
+  [2, 4096, 10],
+] as const;
+
 export default async function chainBench(): Promise<Figure[]> {
   const dir = await mkdtemp(join(tmpdir(), 'subnetkit-chain-bench-'));
   const genesisPath = join(dir, 'genesis.json');
-  await writeFile(genesisPath, JSON.stringify({ subnets: [subnet(1, 256), subnet(2, 4096)] }));
+  await writeFile(genesisPath, JSON.stringify({ subnets: SUBNETS.map(([u, n]) => subnet(u, n)) }));
   const { url, child } = await spawnDevnet(genesisPath);
   const client = await connect(url, { connectTimeoutMs: 30_000 });
   try {
+    // Set-up (untimed): every validator sets full-width weights on both subnets, from another process.
+    const genesisHash = client.api.genesisHash.toHex();
+    let nonce = 0;
+    for (const [netuid, n] of SUBNETS) {
+      await runSetWeightsClient({
+        url,
+        genesisHash,
+        netuid,
+        n,
+        validators: VALIDATORS,
+        perValidator: 1,
+        firstNonce: nonce++,
+      });
+    }
+    // Two epochs on each subnet after the weights (dev_newBlock builds blocks on demand).
+    const epochs = new Map<number, number>(SUBNETS.map(([u]) => [u, 0]));
+    let best = (await client.block()).number;
+    while ([...epochs.values()].some((c) => c < 2)) {
+      await client.storage.send('dev_newBlock', [{ count: 1 }]);
+      best++;
+      for (const [u] of SUBNETS) if (epochRunsAt(best, u, TEMPO)) epochs.set(u, epochs.get(u)! + 1);
+    }
+
     const figures: Figure[] = [];
-    for (const [netuid, n, iterations] of [
-      [1, 256, 30],
-      [2, 4096, 10],
-    ] as const) {
-      const first = await client.syncMetagraph(netuid);
+    const cores = availableParallelism();
+    for (const [netuid, n, iterations] of SUBNETS) {
+      const first = await client.syncMetagraph(netuid, { weights: true, bonds: true });
       if (first.n !== n) throw new Error(`expected ${n} neurons on netuid ${netuid}, synced ${first.n}`);
-      const m = await measure(() => client.syncMetagraph(netuid), { iterations, warmup: 2 });
+      const fullW = first.weights!.filter((r) => r.length === n).length;
+      const bondRows = first.bonds!.filter((r) => r.length > 0);
+      const bondEntries = bondRows.reduce((a, r) => a + r.length, 0);
+      if (fullW < VALIDATORS)
+        throw new Error(`netuid ${netuid}: ${fullW} full weight rows, expected ${VALIDATORS}`);
+      if (bondRows.length < VALIDATORS)
+        throw new Error(
+          `netuid ${netuid}: ${bondRows.length} bond rows after two epochs, expected ${VALIDATORS}`,
+        );
+      const rows = `${fullW} full weight rows (${fullW * n} entries) and ${bondRows.length} bond rows (${bondEntries} entries) after two Yuma epochs`;
+      const where = `devnet in a child process, client in the bench process, ${cores} cores shared, load average ${loadavg()[0]!.toFixed(1)}`;
+      const full = await measure(() => client.syncMetagraph(netuid, { weights: true, bonds: true }), {
+        iterations,
+        warmup: 2,
+      });
       const withWeights = await measure(() => client.syncMetagraph(netuid, { weights: true }), {
-        iterations: Math.max(3, iterations / 3),
+        iterations: Math.max(3, Math.round(iterations / 3)),
+        warmup: 1,
+      });
+      const bare = await measure(() => client.syncMetagraph(netuid), {
+        iterations: Math.max(3, Math.round(iterations / 3)),
         warmup: 1,
       });
       figures.push({
         name: `chain.metagraph_sync_ms_${n}`,
-        value: m.p50Us / 1000,
+        value: full.p50Us / 1000,
         unit: 'ms',
-        note: `median of ${iterations} syncs over ws, devnet in a child process (target ${n === 256 ? 100 : 1000} ms); p90 ${(m.p90Us / 1000).toFixed(1)} ms`,
+        note: `median of ${iterations} syncMetagraph(netuid, { weights: true, bonds: true }) over ws with ${rows}; p90 ${(full.p90Us / 1000).toFixed(1)} ms; target ${n === 256 ? 100 : 1000} ms; ${where}`,
       });
       figures.push({
         name: `chain.metagraph_sync_weights_ms_${n}`,
         value: withWeights.p50Us / 1000,
         unit: 'ms',
-        note: 'median, with weight rows (empty rows at genesis)',
+        note: `median of ${withWeights.iterations} syncs with { weights: true } only (${fullW} full weight rows); ${where}`,
+      });
+      figures.push({
+        name: `chain.metagraph_sync_neurons_ms_${n}`,
+        value: bare.p50Us / 1000,
+        unit: 'ms',
+        note: `median of ${bare.iterations} syncs without weight or bond rows (per-uid vectors, hotkeys, coldkeys, axons, stake); ${where}`,
       });
     }
     return figures;

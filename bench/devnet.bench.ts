@@ -1,16 +1,29 @@
 /**
- * Devnet at subnet scale: a 4096-neuron subnet (64 staked validators), then full-width set_weights
- * extrinsics (4096 uids each, about 16 KiB) pushed through the pool (decode, sr25519 signature check) and
- * block production (dispatch with subtensor's checks, storage writes, events).
+ * Devnet at subnet scale: a 4096-neuron subnet (64 staked validators) and full-width set_weights extrinsics
+ * (4096 uids each, about 16 KiB).
+ *
+ * `devnet.set_weights_per_s` is the production path: the devnet runs in this process with instant blocks
+ * (a block as soon as transactions are ready), and a separate client process (bench/set-weights-client.ts)
+ * signs the extrinsics before the timed part, then submits them over WebSocket JSON-RPC with
+ * author_submitAndWatchExtrinsic, timed until every one is in a block. `devnet.memory_mb_4096` is this
+ * process's heap after that load. A second devnet then measures the same work in process (pool
+ * validation through `submitAsync`, blocks built by the benchmark) for the block build time.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { sr25519_keypair_from_seed, sr25519_sign } from '@polkadot-labs/schnorrkel-wasm';
 import { u8aToHex } from '@polkadot/util';
 import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
-import { type DevnetGenesis, type GenesisNeuron, RUNTIME_VERSION, startDevnet } from '@subnetkit/devnet';
+import { type DevnetGenesis, type GenesisNeuron, startDevnet } from '@subnetkit/devnet';
 import type { Figure } from './harness.js';
+import {
+  fullWeights,
+  hotkeyHex,
+  runSetWeightsClient,
+  type Signer,
+  signedSetWeights,
+  validatorSigners,
+} from './set-weights-tx.js';
 
 const N = 4096;
 
@@ -26,84 +39,21 @@ function heapMb(): number {
 }
 const VALIDATORS = 64;
 
-/** Compact SCALE length prefix. */
-function compact(n: number): number[] {
-  if (n < 64) return [n << 2];
-  if (n < 16384) return [((n << 2) | 1) & 0xff, (n << 2) >> 8];
-  const v = n * 4 + 2;
-  return [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff];
-}
+/** Extrinsics per validator in each phase (64 x 24 = 1536 full-width set_weights). */
+const PER_VALIDATOR = 24;
+/** 0 = no rate limit, so each validator can set weights in every block (subtensor's WeightsSetRateLimit). */
+const WEIGHTS_RATE_LIMIT = 0;
 
-function u16s(xs: number[]): number[] {
-  const out = compact(xs.length);
-  for (const x of xs) out.push(x & 0xff, x >> 8);
-  return out;
-}
-
-interface Signer {
-  publicKey: Uint8Array;
-  secret: Uint8Array;
-}
-
-/** A signed v4 set_weights extrinsic (immortal era), built and signed like a wallet would. */
-function signedSetWeights(
-  pair: Signer,
-  nonce: number,
-  genesis: Uint8Array,
-  netuid: number,
-  uids: number[],
-  w: number[],
-) {
-  const call = new Uint8Array([
-    7,
-    0,
-    netuid & 0xff,
-    netuid >> 8,
-    ...u16s(uids),
-    ...u16s(w),
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-  ]);
-  const extra = new Uint8Array([0, ...compact(nonce), 0, 0]);
-  const implicit = new Uint8Array(73);
-  const dv = new DataView(implicit.buffer);
-  dv.setUint32(0, RUNTIME_VERSION.specVersion, true);
-  dv.setUint32(4, RUNTIME_VERSION.transactionVersion, true);
-  implicit.set(genesis, 8);
-  implicit.set(genesis, 40);
-  const payload = new Uint8Array([...call, ...extra, ...implicit]);
-  const sig = sr25519_sign(
-    pair.publicKey,
-    pair.secret,
-    payload.length > 256 ? blake2AsU8a(payload, 256) : payload,
-  );
-  const body = new Uint8Array([0x84, 0, ...pair.publicKey, 1, ...sig, ...extra, ...call]);
-  // Flat hex text, like the params of a parsed JSON-RPC request.
-  return '0x' + Buffer.from(new Uint8Array([...compact(body.length), ...body])).toString('hex');
-}
-
-export default async function devnetBench(): Promise<Figure[]> {
-  await cryptoWaitReady();
-  // Validator keys from fixed seeds (schnorrkel-wasm signs much faster than the JS fallback).
-  const validators: Signer[] = Array.from({ length: VALIDATORS }, (_, i) => {
-    const kp = sr25519_keypair_from_seed(blake2AsU8a(`bench validator ${i}`, 256));
-    return { secret: kp.slice(0, 64), publicKey: kp.slice(64, 96) };
-  });
+function genesisOf(validators: Signer[]): DevnetGenesis {
   const neurons: GenesisNeuron[] = [];
   for (let uid = 0; uid < N; uid++) {
     const hotkey =
       uid < VALIDATORS
-        ? u8aToHex(validators[uid]!.publicKey)
+        ? hotkeyHex(validators[uid]!)
         : u8aToHex(blake2AsU8a(new Uint8Array([uid & 0xff, uid >> 8, 0x4d]), 256));
     neurons.push({ hotkey, coldkey: 'alice', stake: uid < VALIDATORS ? 1000 : undefined });
   }
-  const genesis: DevnetGenesis = {
+  return {
     subnets: [
       {
         netuid: 1,
@@ -111,44 +61,82 @@ export default async function devnetBench(): Promise<Figure[]> {
         hyperparameters: {
           maxAllowedUids: N,
           maxAllowedValidators: VALIDATORS,
-          weightsRateLimit: 0,
+          weightsRateLimit: WEIGHTS_RATE_LIMIT,
           tempo: 360,
         },
         neurons,
       },
     ],
   };
+}
 
+const cores = availableParallelism();
+const load = () => loadavg()[0]!.toFixed(1);
+
+export default async function devnetBench(): Promise<Figure[]> {
+  await cryptoWaitReady();
+  // Validator keys from fixed seeds (schnorrkel-wasm); the client process derives the same ones.
+  const validators = validatorSigners(VALIDATORS);
+  const genesis = genesisOf(validators);
+
+  // Phase 1: the production path, over WebSocket from a separate client process.
   gc();
   const mem0 = heapMb();
   const t0 = performance.now();
-  // Blocks are built by this benchmark only (the interval never fires), so the two phases are measured apart.
-  const dn = await startDevnet({ port: 0, blockTime: 3_600_000, genesis });
+  const dn = await startDevnet({ port: 0, blockTime: 'instant', genesis });
   const genesisMs = performance.now() - t0;
+  const verifyThreads = dn.chain.verifier ? 'sr25519 on worker threads' : 'sr25519 on the main thread';
+  let genesisMb: number;
+  let afterMb: number;
+  let ws: Awaited<ReturnType<typeof runSetWeightsClient>>;
+  const wsLoad = load();
   try {
     gc();
-    const genesisMb = heapMb() - mem0;
-    const chain = dn.chain;
+    genesisMb = heapMb() - mem0;
+    ws = await runSetWeightsClient({
+      url: dn.url,
+      genesisHash: dn.genesisHash,
+      netuid: 1,
+      n: N,
+      validators: VALIDATORS,
+      perValidator: PER_VALIDATOR,
+      window: 256,
+    });
+    // Every validator's last extrinsic was dispatched: a full-width weight row each.
+    for (let uid = 0; uid < VALIDATORS; uid++) {
+      const row = dn.chain.rt.state.get<[number, number][]>('SubtensorModule.Weights', 1, uid);
+      if (row.length !== N)
+        throw new Error(`validator uid ${uid} has a weight row of ${row.length} entries, expected ${N}`);
+    }
+    gc();
+    afterMb = heapMb() - mem0;
+  } finally {
+    await dn.stop();
+  }
+  const wsPerSec = ws.count / (ws.submitMs / 1000);
+
+  // Phase 2: the same work in process on a fresh devnet whose blocks only this benchmark builds.
+  gc();
+  const dn2 = await startDevnet({ port: 0, blockTime: 3_600_000, genesis });
+  try {
+    const chain = dn2.chain;
     // Empty-block build time at this size (epoch bookkeeping, events, state root).
     const emptyStart = performance.now();
     const EMPTY = 20;
     for (let i = 0; i < EMPTY; i++) chain.produceBlock();
     const emptyMs = (performance.now() - emptyStart) / EMPTY;
 
-    // Pre-sign full-width set_weights (untimed): every validator, several nonces.
-    const uids = Array.from({ length: N }, (_, i) => i);
-    const genesisHash = Uint8Array.from(Buffer.from(dn.genesisHash.slice(2), 'hex'));
-    const PER_VALIDATOR = 24;
+    // Pre-sign (untimed): every validator, PER_VALIDATOR nonces.
     const txs: string[] = [];
-    for (let k = 0; k < PER_VALIDATOR; k++)
-      for (const v of validators) {
-        const w = uids.map((u) => ((u * 7 + k * 13) % 65535) + 1);
-        txs.push(signedSetWeights(v, k, genesisHash, 1, uids, w));
-      }
+    for (let k = 0; k < PER_VALIDATOR; k++) {
+      const { uids, weights } = fullWeights(N, k);
+      for (const v of validators) txs.push(signedSetWeights(v, k, dn2.genesisHash, 1, uids, weights));
+    }
 
     // Timed: submit through the pool (decode on this thread, sr25519 split between it and the verifier's
     // worker threads, as author_submitExtrinsic does) and build blocks until the pool is empty.
     gc();
+    const inLoad = load();
     const start = performance.now();
     const BATCH = 128;
     for (let i = 0; i < txs.length; i += BATCH)
@@ -168,36 +156,46 @@ export default async function devnetBench(): Promise<Figure[]> {
     const perSec = txs.length / elapsed;
     blockMs.sort((a, b) => a - b);
     const count = txs.length;
-    txs.splice(0);
-    gc();
-    const afterMb = heapMb() - mem0;
+    const where = `${cores} cores shared`;
     return [
       {
         name: 'devnet.set_weights_per_s',
+        value: Math.round(wsPerSec),
+        unit: 'extrinsics/s',
+        note: `${ws.count} set_weights of ${N} uids each (16 KiB, ${VALIDATORS} validators x ${PER_VALIDATOR}, WeightsSetRateLimit ${WEIGHTS_RATE_LIMIT}) on a ${N}-neuron subnet, signed in a separate client process before timing (${(ws.signMs / ws.count).toFixed(1)} ms each), then sent over WebSocket JSON-RPC with author_submitAndWatchExtrinsic (256 awaiting inclusion at a time), timed until all were inBlock (${ws.blocks} blocks); devnet in the bench process (instant blocks, ${verifyThreads}), client in a child process, ${where}, load average ${wsLoad}; target >= 1000`,
+      },
+      {
+        name: 'devnet.set_weights_per_s_in_process',
         value: Math.round(perSec),
         unit: 'extrinsics/s',
-        note: `${count} signed set_weights of ${N} uids each (16 KiB) on a ${N}-neuron subnet: pool validation (decode, blake2, sr25519 on ${1 + (chain.verifier ? 1 : 0)}+ threads) ${((submitS * 1e6) / count).toFixed(0)} us/tx + dispatch in ${blocks} blocks (${(((elapsed - submitS) * 1e6) / count).toFixed(0)} us/tx); load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores; target >= 1000`,
+        note: `the same ${count} pre-signed set_weights passed to chain.submitAsync in the devnet's process (no RPC, no WebSocket): pool validation (decode, blake2, ${verifyThreads}) ${((submitS * 1e6) / count).toFixed(0)} us/tx + dispatch in ${blocks} blocks built by the bench (${(((elapsed - submitS) * 1e6) / count).toFixed(0)} us/tx); ${where}, load average ${inLoad}`,
       },
       {
         name: 'devnet.block_build_ms_4096',
         value: Number(blockMs[Math.floor(blockMs.length / 2)]!.toFixed(1)),
         unit: 'ms',
-        note: `median block with ~${Math.round(count / blocks)} full-width set_weights (3.75 MiB); empty block ${emptyMs.toFixed(2)} ms`,
+        note: `median block with ~${Math.round(count / blocks)} full-width set_weights (3.75 MiB), in process; empty block ${emptyMs.toFixed(2)} ms; ${where}, load average ${inLoad}`,
       },
       {
         name: 'devnet.genesis_ms_4096',
         value: Math.round(genesisMs),
         unit: 'ms',
-        note: `startDevnet with a ${N}-neuron genesis subnet (${VALIDATORS} staked validators)`,
+        note: `startDevnet with a ${N}-neuron genesis subnet (${VALIDATORS} staked validators), in process; ${where}, load average ${wsLoad}`,
       },
       {
         name: 'devnet.memory_mb_4096',
+        value: Math.round(afterMb),
+        unit: 'MB',
+        note: `heap + external of the devnet's process after GC, after the ${ws.count} full-width set_weights of devnet.set_weights_per_s over WebSocket (${VALIDATORS} full weight rows, recent block bodies and state diffs kept; the verifier threads' own heaps not counted); ${Math.round(genesisMb)} MB at genesis; ${where}`,
+      },
+      {
+        name: 'devnet.memory_mb_4096_genesis',
         value: Math.round(genesisMb),
         unit: 'MB',
-        note: `heap + external after GC for the ${N}-neuron subnet at genesis; ${afterMb.toFixed(0)} MB after ${count} full-width set_weights (${VALIDATORS} weight rows, recent block bodies and state diffs kept)`,
+        note: `heap + external after GC for the ${N}-neuron subnet at genesis, before any extrinsic; ${where}`,
       },
     ];
   } finally {
-    await dn.stop();
+    await dn2.stop();
   }
 }

@@ -7,6 +7,7 @@ import {
   discoverBenches,
   formatTable,
   mergeResults,
+  noteWithLoad,
   readResults,
   runAll,
   type BenchOutcome,
@@ -57,7 +58,16 @@ describe('running and recording', () => {
   it('runs every bench, reports a throwing one and keeps going', async () => {
     const outcomes = await runAll(discoverBenches(root));
     expect(outcomes.map((o) => o.error)).toEqual([undefined, 'boom', undefined, undefined]);
-    expect(outcomes[0]?.figures).toEqual([{ name: 'core.alpha_ms', value: 1.235, unit: 'ms', note: 'n' }]);
+    const ctx = outcomes[0]!.load!;
+    expect(ctx.cores).toBeGreaterThan(0);
+    expect(outcomes[0]?.figures).toEqual([
+      {
+        name: 'core.alpha_ms',
+        value: 1.235,
+        unit: 'ms',
+        note: `n; ${ctx.cores} cores, load ${ctx.load1.toFixed(1)} at start`,
+      },
+    ]);
     const table = formatTable(outcomes);
     expect(table).toMatch(/bench\/broken\.bench\.ts\s+FAILED\s+boom/);
     expect(table).toMatch(/core\.beta_ms\s+2\s+ms/);
@@ -68,7 +78,12 @@ describe('running and recording', () => {
     const all = await runAll(discoverBenches(root));
     writeResults(path, mergeResults(readResults(path), all, false, new Date('2026-01-01T00:00:00Z')));
     const first = JSON.parse(readFileSync(path, 'utf8'));
-    expect(Object.keys(first)).toEqual(['figures', 'machine', 'date', 'benches']);
+    expect(Object.keys(first)).toEqual(['figures', 'machine', 'date', 'benches', 'load']);
+    expect(Object.keys(first.load)).toEqual(Object.keys(first.benches));
+    expect(first.load['bench/alpha.bench.ts']).toEqual({
+      cores: expect.any(Number),
+      load1: expect.any(Number),
+    });
     expect(first.date).toBe('2026-01-01T00:00:00.000Z');
     expect(first.machine).toMatchObject({ node: process.version, cpus: expect.any(Number) });
     expect(first.figures.map((f: { name: string }) => f.name)).toEqual([
@@ -87,6 +102,8 @@ describe('running and recording', () => {
     }));
     writeResults(path, mergeResults(readResults(path), fresh, true, new Date()));
     const second = readResults(path);
+    // The load of benches that did not run is kept with their figures.
+    expect(second?.load['bench/alpha.bench.ts']).toEqual(first.load['bench/alpha.bench.ts']);
     expect(second?.figures.map((f) => [f.name, f.value])).toEqual([
       ['core.alpha_ms', 1.235],
       ['core.beta_ms', 5],
@@ -97,6 +114,18 @@ describe('running and recording', () => {
     expect(mergeResults(second, only, false, new Date()).figures.map((f) => f.name)).toEqual([
       'core.beta_ms',
     ]);
+  });
+
+  it('appends cores and load to notes that do not say how many cores they ran on', () => {
+    const ctx = { cores: 2, load1: 3.14 };
+    expect(noteWithLoad(undefined, ctx)).toBe('2 cores, load 3.1 at start');
+    expect(noteWithLoad('', ctx)).toBe('2 cores, load 3.1 at start');
+    expect(noteWithLoad('p99 3 ms', ctx)).toBe('p99 3 ms; 2 cores, load 3.1 at start');
+    expect(noteWithLoad('load average 2 on 2 cores', ctx)).toBe('load average 2 on 2 cores');
+    expect(noteWithLoad('on one core', ctx)).toBe('on one core');
+    expect(noteWithLoad('core.x_ms of 2 coresident', ctx)).toBe(
+      'core.x_ms of 2 coresident; 2 cores, load 3.1 at start',
+    );
   });
 
   it('rejects figures of the wrong shape', async () => {

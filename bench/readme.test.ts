@@ -1,9 +1,12 @@
 /**
  * bench/README.md documents exactly the figures bench/results.json holds: every figure name in the
- * first column of a README table is in results.json, and every figure in results.json has its row.
+ * first column of a README table is in results.json, and every figure in results.json has its row; and
+ * every figure's note is non-empty and says how many cores it ran on (bench/runner.ts appends cores and
+ * the load average to notes that do not).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { mentionsCores } from './runner.js';
 
 /** Figure names in the first cell of a Markdown table row: "| `area.metric` …|". */
 export function documentedFigures(markdown: string): string[] {
@@ -37,5 +40,15 @@ describe('bench/README.md', () => {
     const dupes = documented.filter((n, i) => documented.indexOf(n) !== i);
     expect(dupes, 'figures with more than one README row').toEqual([]);
     expect([...documented].sort()).toEqual(results.figures.map((f) => f.name).sort());
+  });
+
+  it('gives every figure a note that says how many cores it ran on', () => {
+    const results = JSON.parse(readFileSync(new URL('./results.json', import.meta.url), 'utf8')) as {
+      figures: { name: string; note?: string }[];
+    };
+    const bad = results.figures
+      .filter((f) => typeof f.note !== 'string' || f.note.trim() === '' || !mentionsCores(f.note))
+      .map((f) => f.name);
+    expect(bad, 'figures whose note is empty or does not mention cores').toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
  * run.ts stays thin and the logic can be tested against a temporary directory.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, totalmem } from 'node:os';
+import { availableParallelism, cpus, freemem, loadavg, totalmem } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Figure, roundFigure } from './harness.js';
@@ -16,10 +16,40 @@ export interface BenchFile {
   path: string;
 }
 
+/** The machine's state when a bench file started: every figure's note carries it. */
+export interface BenchLoad {
+  /** Cores available to the process (os.availableParallelism). */
+  cores: number;
+  /** 1-minute load average at the start of the file (/proc/loadavg), one decimal. */
+  load1: number;
+}
+
+/** Reads {@link BenchLoad} now. */
+export function currentLoad(): BenchLoad {
+  return { cores: availableParallelism(), load1: Math.round(loadavg()[0]! * 10) / 10 };
+}
+
+/**
+ * A figure's note with the core count and load average of its run appended (`; 2 cores, load 1.3 at
+ * start`), unless the note already says how many cores it ran on. An empty note becomes just that.
+ */
+export function noteWithLoad(note: string | undefined, ctx: BenchLoad): string {
+  const tail = `${ctx.cores} cores, load ${ctx.load1.toFixed(1)} at start`;
+  if (!note) return tail;
+  return mentionsCores(note) ? note : `${note}; ${tail}`;
+}
+
+/** True when a note says how many cores ran it ("2 cores", "one core"; not a figure name like `core.x`). */
+export function mentionsCores(note: string): boolean {
+  return /\bcores?\b(?![.\w])/i.test(note);
+}
+
 /** Outcome of running one benchmark file. */
 export interface BenchOutcome {
   /** The file that ran. */
   bench: BenchFile;
+  /** Cores and load average when it started. */
+  load?: BenchLoad;
   /** Figures it returned (empty when it failed). */
   figures: Figure[];
   /** Error message when it threw or returned malformed figures. */
@@ -38,6 +68,8 @@ export interface ResultsFile {
   date: string;
   /** Bench id -> names of the figures it produced (used to merge filtered runs). */
   benches: Record<string, string[]>;
+  /** Bench id -> cores and 1-minute load average when that file started. */
+  load: Record<string, BenchLoad>;
 }
 
 const BENCH_SUFFIX = '.bench.ts';
@@ -80,7 +112,7 @@ export function discoverBenches(rootDir: string, filter?: string): BenchFile[] {
     .filter((b) => terms.length === 0 || terms.some((t) => b.id.toLowerCase().includes(t)));
 }
 
-function checkFigures(value: unknown): Figure[] {
+function checkFigures(value: unknown, ctx: BenchLoad): Figure[] {
   if (!Array.isArray(value)) throw new Error('default export must resolve to an array of figures');
   return value.map((f, i) => {
     const fig = f as Partial<Figure>;
@@ -89,24 +121,31 @@ function checkFigures(value: unknown): Figure[] {
     }
     if (!Number.isFinite(fig.value))
       throw new Error(`figure "${fig.name}" has a non-finite value ${fig.value}`);
-    const out: Figure = { name: fig.name, value: roundFigure(fig.value), unit: fig.unit };
-    if (typeof fig.note === 'string' && fig.note !== '') out.note = fig.note;
-    return out;
+    return {
+      name: fig.name,
+      value: roundFigure(fig.value),
+      unit: fig.unit,
+      note: noteWithLoad(typeof fig.note === 'string' ? fig.note : undefined, ctx),
+    };
   });
 }
 
-/** Imports one bench file and runs its default export; a throw becomes `error`, never an exception. */
+/**
+ * Imports one bench file and runs its default export; a throw becomes `error`, never an exception. The
+ * cores and load average at its start are recorded and appended to its figures' notes.
+ */
 export async function runBench(bench: BenchFile): Promise<BenchOutcome> {
+  const load = currentLoad();
   const started = performance.now();
   try {
     const mod = (await import(pathToFileURL(bench.path).href)) as { default?: unknown };
     if (typeof mod.default !== 'function')
       throw new Error('no default export function () => Promise<Figure[]>');
-    const figures = checkFigures(await (mod.default as () => unknown)());
-    return { bench, figures, ms: performance.now() - started };
+    const figures = checkFigures(await (mod.default as () => unknown)(), load);
+    return { bench, load, figures, ms: performance.now() - started };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
-    return { bench, figures: [], error, ms: performance.now() - started };
+    return { bench, load, figures: [], error, ms: performance.now() - started };
   }
 }
 
@@ -134,6 +173,7 @@ export function readResults(path: string): ResultsFile | undefined {
       machine: parsed.machine ?? {},
       date: parsed.date ?? '',
       benches: parsed.benches ?? {},
+      load: parsed.load ?? {},
     };
   } catch {
     return undefined;
@@ -151,25 +191,34 @@ export function mergeResults(
   date: Date,
 ): ResultsFile {
   const benches: Record<string, string[]> = {};
+  const load: Record<string, BenchLoad> = {};
   const figures = new Map<string, Figure>();
   const ran = new Set(outcomes.map((o) => o.bench.id));
   if (filtered && previous) {
     const ownedByRun = new Set<string>();
     for (const [id, names] of Object.entries(previous.benches)) {
       if (ran.has(id)) for (const n of names) ownedByRun.add(n);
-      else benches[id] = names;
+      else {
+        benches[id] = names;
+        const l = previous.load[id];
+        if (l) load[id] = l;
+      }
     }
     for (const f of previous.figures) if (!ownedByRun.has(f.name)) figures.set(f.name, f);
   }
   for (const o of outcomes) {
     benches[o.bench.id] = o.figures.map((f) => f.name);
+    if (o.load) load[o.bench.id] = o.load;
     for (const f of o.figures) figures.set(f.name, f);
   }
+  const sorted = <T>(r: Record<string, T>) =>
+    Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
   return {
     figures: [...figures.values()].sort((a, b) => a.name.localeCompare(b.name)),
     machine: machineInfo(),
     date: date.toISOString(),
-    benches: Object.fromEntries(Object.entries(benches).sort(([a], [b]) => a.localeCompare(b))),
+    benches: sorted(benches),
+    load: sorted(load),
   };
 }
 

@@ -6,7 +6,7 @@ import { encodeAddress } from '@polkadot/util-crypto';
 import { type MetagraphView, netuidStorageIndex, raoToTokens, U16_MAX } from '@subnetkit/core';
 import { type AxonInfo, decodeAxonInfo, readUintLE } from './axon.js';
 import { type Hyperparameters, decodeHyperparameters, hyperparameterKeys } from './hyperparams.js';
-import { type StorageReader, toHex } from './storage.js';
+import { decodeU16PairVec, type StorageReader, toHex } from './storage.js';
 
 /** A subnet's neurons at one block: parallel arrays indexed by uid (core's MetagraphView, and more). */
 export interface Metagraph extends MetagraphView {
@@ -149,12 +149,20 @@ export async function syncMetagraphAt(
   const raw2 = await reader.fetchRaw([...keyKeys, ...wKeys, ...bKeys], at.hash);
   const hotkeyBytes = raw2.slice(0, n).map((r) => r ?? new Uint8Array(32));
   const hotkeys = hotkeyBytes.map((b) => ss58(b, ss58Format));
-  const rows = (item: string, from: number, len: number) =>
-    len === 0
-      ? undefined
-      : raw2
-          .slice(from, from + len)
-          .map((r) => (reader.decode(item, r)?.toJSON() as [number, number][] | null) ?? []);
+  const rows = (item: string, from: number, len: number) => {
+    if (len === 0) return undefined;
+    // Weights and Bonds are Vec<(u16, u16)> on subtensor: decoded by hand (262k pairs at 64 x 4096).
+    const fast = reader.typeName(item).replace(/\s/g, '') === 'Vec<(u16,u16)>';
+    return raw2
+      .slice(from, from + len)
+      .map((r) =>
+        r === null
+          ? []
+          : fast
+            ? decodeU16PairVec(r)
+            : ((reader.decode(item, r)?.toJSON() as [number, number][] | null) ?? []),
+      );
+  };
 
   // Round trip 3: per-hotkey maps (owner, axon, alpha stake on this subnet and on root).
   const hasAxons = reader.has('axons');

@@ -7,7 +7,7 @@ import { decodeAddress } from '@polkadot/util-crypto';
 import { describe, expect, it } from 'vitest';
 import { SUBTENSOR_SIGNED_EXTENSIONS } from '@subnetkit/core';
 import { decodeHyperparameters, hyperparameterKeys } from './hyperparams.js';
-import { StorageReader } from './storage.js';
+import { decodeU16PairVec, StorageReader } from './storage.js';
 
 const FIXTURE = new URL(
   '../../../../fixtures/subtensor/subtensor-metadata-v16-spec381.scale',
@@ -95,5 +95,29 @@ describe('storage keys and defaults from the real subtensor metadata (spec 381)'
       bondsMovingAverage: 0.9,
     });
     expect(hp.ownerColdkey).toBeUndefined();
+  });
+
+  it('decodes Weights and Bonds rows by hand exactly as the metadata codec does', () => {
+    expect(reader.typeName('weights').replace(/\s/g, '')).toBe('Vec<(u16,u16)>');
+    expect(reader.typeName('bonds').replace(/\s/g, '')).toBe('Vec<(u16,u16)>');
+    // Lengths across every compact width: 0, 1 (single byte), 63/64 (two bytes), 16384 (four bytes).
+    for (const len of [0, 1, 63, 64, 4096, 16384]) {
+      const pairs: [number, number][] = Array.from({ length: len }, (_, i) => [
+        i % 65536,
+        (i * 7919) % 65536,
+      ]);
+      const bytes = registry.createType('Vec<(u16, u16)>', pairs).toU8a();
+      const viaCodec = reader.decode('bonds', bytes)!.toJSON();
+      expect(decodeU16PairVec(bytes), `len ${len}`).toEqual(viaCodec);
+      expect(decodeU16PairVec(bytes)).toEqual(pairs);
+    }
+  });
+
+  it('rejects bytes that are not one Vec<(u16, u16)>, naming the mismatch', () => {
+    const ok = registry.createType('Vec<(u16, u16)>', [[1, 2]]).toU8a();
+    expect(() => decodeU16PairVec(new Uint8Array(0))).toThrow(/malformed \(empty bytes\)/);
+    expect(() => decodeU16PairVec(ok.slice(0, -1))).toThrow(/1 entries need 5 bytes, got 4/);
+    expect(() => decodeU16PairVec(Uint8Array.of(...ok, 0))).toThrow(/got 6/);
+    expect(() => decodeU16PairVec(Uint8Array.of(3, 0, 0, 0, 0))).toThrow(/2\^30/);
   });
 });

@@ -109,16 +109,22 @@ export class StorageReader {
     });
   }
 
-  /** Decodes a raw value (or the item's default when absent) with the item's metadata type. */
-  decode(item: string, raw: Uint8Array | null, section = 'subtensorModule'): Codec | null {
+  /** The item's value type as the metadata names it, e.g. `Vec<(u16,u16)>`. */
+  typeName(item: string, section = 'subtensorModule'): string {
     const e = this.#required(item, section);
-    const meta = e.creator.meta;
     const cacheKey = `${section}.${item}`;
     let type = this.#typeCache.get(cacheKey);
     if (!type) {
-      type = unwrapStorageType(this.api.registry, meta.type);
+      type = unwrapStorageType(this.api.registry, e.creator.meta.type);
       this.#typeCache.set(cacheKey, type);
     }
+    return type;
+  }
+
+  /** Decodes a raw value (or the item's default when absent) with the item's metadata type. */
+  decode(item: string, raw: Uint8Array | null, section = 'subtensorModule'): Codec | null {
+    const meta = this.#required(item, section).creator.meta;
+    const type = this.typeName(item, section);
     if (raw === null) {
       if (meta.modifier.isOptional) return null;
       return this.api.registry.createType(type, hexToU8a(meta.fallback.toHex()));
@@ -145,4 +151,43 @@ export class StorageReader {
     );
     return results.flat();
   }
+}
+
+/**
+ * Decodes a SCALE `Vec<(u16, u16)>` (a Weights or Bonds row) by hand: a compact length, then
+ * little-endian pairs. About 100x faster than a registry codec plus toJSON for 4096-entry rows.
+ * Throws when the bytes are not exactly one such vector.
+ */
+export function decodeU16PairVec(raw: Uint8Array): [number, number][] {
+  const bad = (why: string) =>
+    new ChainError(
+      'StorageUnavailable',
+      `a storage value declared Vec<(u16, u16)> is malformed (${why}); the node's storage does not match its metadata`,
+    );
+  if (raw.length === 0) throw bad('empty bytes');
+  const b0 = raw[0]!;
+  let len: number;
+  let off: number;
+  switch (b0 & 3) {
+    case 0:
+      len = b0 >> 2;
+      off = 1;
+      break;
+    case 1:
+      len = (b0 | (raw[1]! << 8)) >> 2;
+      off = 2;
+      break;
+    case 2:
+      len = (b0 | (raw[1]! << 8) | (raw[2]! << 16) | (raw[3]! << 24)) >>> 2;
+      off = 4;
+      break;
+    default:
+      throw bad('a length of 2^30 or more entries');
+  }
+  if (raw.length !== off + len * 4)
+    throw bad(`${len} entries need ${off + len * 4} bytes, got ${raw.length}`);
+  const out = new Array<[number, number]>(len);
+  for (let i = 0, p = off; i < len; i++, p += 4)
+    out[i] = [raw[p]! | (raw[p + 1]! << 8), raw[p + 2]! | (raw[p + 3]! << 8)];
+  return out;
 }
