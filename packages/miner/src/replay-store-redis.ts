@@ -61,7 +61,14 @@ export async function connectRedisReplayStore(
     onError?: (err: Error) => void;
   } = {},
 ): Promise<ConnectedReplayStore> {
-  const redis = createRedis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  // Auto-pipelining: the SET NX of every request arriving in the same event-loop tick goes out in
+  // one socket write (one per node on a cluster) instead of one write each; in a CPU profile of
+  // `subnetkit miner` under load the per-command writes were about a sixth of the miner's own time.
+  const redis = createRedis(
+    url,
+    { lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true },
+    { enableAutoPipelining: true },
+  );
   let lastReport = 0;
   // Without a listener ioredis prints "Unhandled error event" on every reconnect attempt.
   redis.on('error', (err: Error) => {
