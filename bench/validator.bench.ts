@@ -40,6 +40,8 @@ import type { Figure } from './harness.js';
 const MINERS = 256;
 const DELAY_MS = 50;
 const ROUNDS = 15;
+/** The CLI-path variants run interleaved in this many blocks of ROUNDS / BLOCKS rounds. */
+const BLOCKS = 3;
 const WARMUP = 3;
 /** The CLI's defaults: `--workers 4`, `--batch-size 16`, `--round-interval 12`. */
 const CLI_WORKERS = 4;
@@ -103,7 +105,9 @@ function minerFloorMs(jobDurations: number[], workers: number): number {
 }
 
 interface BullmqRun {
-  /** Median round wall time, tick added to fold completed. */
+  /** Each timed round's wall time, tick added to fold completed. */
+  walls: number[];
+  /** Median round wall time. */
   wallMs: number;
   /** Timed rounds (every one folded all 256 miners, or the run throws). */
   rounds: number;
@@ -121,6 +125,7 @@ async function bullmqRounds(opts: {
   workers: number;
   batchSize: number;
   sign?: DendriteSigner;
+  presignAhead?: boolean;
   rounds: number;
 }): Promise<BullmqRun> {
   const chain = new FakeChain({
@@ -143,6 +148,7 @@ async function bullmqRounds(opts: {
     batchSize: opts.batchSize,
     workers: opts.workers,
     schedule: { rounds: false, weights: false },
+    ...(opts.presignAhead === false ? { presignAhead: false } : {}),
     logger: pino({ level: 'silent' }),
   });
   // Observes the queue as any BullMQ client would; completions are recorded as they arrive.
@@ -178,7 +184,7 @@ async function bullmqRounds(opts: {
         throw new Error(`round ${tick.round}: only ${summary.ok}/${MINERS} miners answered ok`);
       if (r >= WARMUP) walls.push(fold.at - t0);
     }
-    return { wallMs: median(walls), rounds: walls.length, load: startLoad };
+    return { walls, wallMs: median(walls), rounds: walls.length, load: startLoad };
   } finally {
     await events.close();
     await eventsConnection.quit();
@@ -209,37 +215,57 @@ export default async function validatorBench(): Promise<Figure[]> {
     const base = { hotkey, axons: axons.axons, prefix, rounds: ROUNDS };
     // Warm up the process first (JIT, WASM, the axon thread, sockets).
     await bullmqRounds({ ...base, workers: CLI_WORKERS, batchSize: CLI_BATCH, rounds: 3 });
-    const cli = await bullmqRounds({ ...base, workers: CLI_WORKERS, batchSize: CLI_BATCH });
+    // The CLI's configuration and its variants, interleaved in blocks so load changes on the shared
+    // machine hit them alike (A/B in one run).
+    const variants = {
+      cli: {},
+      noPresign: { presignAhead: false },
+      main: { sign: btauthSigner(hotkey) },
+      unsigned: { sign: () => ({}) },
+    } satisfies Record<string, { sign?: DendriteSigner; presignAhead?: boolean }>;
+    const walls: Record<keyof typeof variants, number[]> = { cli: [], noPresign: [], main: [], unsigned: [] };
+    const startLoad = load();
+    for (let b = 0; b < BLOCKS; b++) {
+      for (const [name, extra] of Object.entries(variants) as [keyof typeof variants, object][]) {
+        const run = await bullmqRounds({
+          ...base,
+          ...extra,
+          workers: CLI_WORKERS,
+          batchSize: CLI_BATCH,
+          rounds: ROUNDS / BLOCKS,
+        });
+        walls[name].push(...run.walls);
+      }
+    }
+    const cli = { wallMs: median(walls.cli), rounds: walls.cli.length };
+    const noPresign = median(walls.noPresign);
+    const main = median(walls.main);
+    const unsigned = median(walls.unsigned);
+    const interleaved = `the variants of this bench's first four rows interleaved in ${BLOCKS} blocks of ${ROUNDS / BLOCKS} rounds each (after ${WARMUP} warm-up rounds per block); ${startLoad}`;
     const what = `startValidator as the CLI wires it (tick job -> flow of ${MINERS / CLI_BATCH} query jobs of ${CLI_BATCH} -> fold job, Redis EMA fold), ${CLI_WORKERS} query workers, ${MINERS} fake axons answering after ${DELAY_MS} ms`;
     figures.push({
       name: 'validator.round_overhead_ms_256',
       value: ms(cli.wallMs - floor),
       unit: 'ms',
-      note: `median of ${cli.rounds} rounds of ${what}; btauth/1 signing on a worker thread as the CLI does; round wall time (tick added to fold completed) ${ms(cli.wallMs)} ms minus the miners' floor ${floor} ms (${waves} waves of ${CLI_WORKERS} jobs x ${DELAY_MS} ms); target <= 50; ${cli.load}`,
+      note: `median of ${cli.rounds} rounds of ${what}; btauth/1 signing on a worker thread as the CLI does, next wave signed ahead; round wall time (tick added to fold completed) ${ms(cli.wallMs)} ms minus the miners' floor ${floor} ms (${waves} waves of ${CLI_WORKERS} jobs x ${DELAY_MS} ms); target <= 50; ${interleaved}`,
     });
-    const main = await bullmqRounds({
-      ...base,
-      workers: CLI_WORKERS,
-      batchSize: CLI_BATCH,
-      sign: btauthSigner(hotkey),
+    figures.push({
+      name: 'validator.round_overhead_ms_256_no_presign',
+      value: ms(noPresign - floor),
+      unit: 'ms',
+      note: `the same BullMQ round with presignAhead: false (each query job signs its requests when it starts, as before signing ahead): wall ${ms(noPresign)} ms minus ${floor} ms; signing ahead saved ${ms(noPresign - cli.wallMs)} ms a round in this run`,
     });
     figures.push({
       name: 'validator.round_overhead_ms_256_signing_main_thread',
-      value: ms(main.wallMs - floor),
+      value: ms(main - floor),
       unit: 'ms',
-      note: `the same BullMQ round (${CLI_WORKERS} workers, batch ${CLI_BATCH}) with signatures made on the main thread (btauthSigner(pair), schnorrkel WASM; the library default): wall ${ms(main.wallMs)} ms minus ${floor} ms; ${main.load}`,
-    });
-    const unsigned = await bullmqRounds({
-      ...base,
-      workers: CLI_WORKERS,
-      batchSize: CLI_BATCH,
-      sign: () => ({}),
+      note: `the same BullMQ round (${CLI_WORKERS} workers, batch ${CLI_BATCH}, signing ahead) with signatures made on the main thread (btauthSigner(pair), schnorrkel WASM; the library default): wall ${ms(main)} ms minus ${floor} ms`,
     });
     figures.push({
       name: 'validator.round_overhead_ms_256_unsigned',
-      value: ms(unsigned.wallMs - floor),
+      value: ms(unsigned - floor),
       unit: 'ms',
-      note: `the same BullMQ round (${CLI_WORKERS} workers, batch ${CLI_BATCH}) without signatures: signing costs round_overhead_ms_256 minus this (${ms(cli.wallMs - unsigned.wallMs)} ms in this run); ${unsigned.load}`,
+      note: `the same BullMQ round (${CLI_WORKERS} workers, batch ${CLI_BATCH}) without signatures: signing costs round_overhead_ms_256 minus this (${ms(cli.wallMs - unsigned)} ms in this run)`,
     });
     const wide = await bullmqRounds({ ...base, workers: 8, batchSize: 32 });
     figures.push({
