@@ -156,11 +156,123 @@ describe('Dendrite signing failures', () => {
       },
     });
     try {
-      await expect(d.query([{ uid: 0, hotkey: 'hk', ip: '127.0.0.1', port: 9 }], 'Add', {})).rejects.toThrow(
+      const target = { uid: 0, hotkey: 'hk', ip: '127.0.0.1', port: 9 };
+      // Signing ahead swallows the failure (nothing is kept); the query itself reports it.
+      expect(await d.presign([target], 'Add', {})).toBe(0);
+      expect(d.presignedCount).toBe(0);
+      await expect(d.query([target], 'Add', {})).rejects.toThrow(
         /could not sign the request to hk: hotkey is locked/,
       );
     } finally {
       await d.close();
     }
+  });
+});
+
+describe('Dendrite.presign', () => {
+  let axons: FakeAxons;
+  const replay = new MemoryReplayStore();
+  const minerKeys: string[] = [];
+  let signs = 0;
+  let validatorSign: ReturnType<typeof btauthSigner>;
+
+  beforeAll(async () => {
+    await cryptoWaitReady();
+    const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+    for (let i = 0; i < 3; i++) minerKeys.push(keyring.addFromUri(`//Presign${i}`).address);
+    validatorSign = btauthSigner(keyring.addFromUri('//Alice'));
+    // Real btauth/1 verification with a replay store: a reused signature would be refused (401).
+    axons = await startFakeAxons({
+      count: 3,
+      respond: async (i, synapse, body, headers) => {
+        const verdict = await verifyRequest(
+          {
+            method: 'POST',
+            target: `/${synapse}`,
+            headers,
+            body: new TextEncoder().encode(JSON.stringify(body)),
+          },
+          { receiver: minerKeys[i]!, replayStore: replay },
+        );
+        if (!verdict.ok) return { status: 401, body: { message: verdict.message } };
+        if (i === 2) return { status: 503, body: { message: 'busy' } };
+        return { body: { result: (body as { a: number }).a } };
+      },
+    });
+  });
+  afterAll(async () => {
+    await axons.close();
+  });
+
+  const counting = (): typeof validatorSign =>
+    Object.assign(
+      (req: Parameters<typeof validatorSign>[0]) => {
+        signs++;
+        return validatorSign(req);
+      },
+      { hotkey: validatorSign.hotkey },
+    );
+  const targets = (n = 2): MinerTarget[] =>
+    axons.axons.slice(0, n).map((a, uid) => ({ uid, hotkey: minerKeys[uid]!, ip: a.ip, port: a.port }));
+
+  it('uses each signature made ahead once, for exactly that request, and the miner accepts it', async () => {
+    const d = new Dendrite({ sign: counting(), timeoutMs: 5_000 });
+    try {
+      signs = 0;
+      expect(await d.presign(targets(), 'Compute', { a: 4 })).toBe(2);
+      // Signing the same requests ahead again makes nothing new.
+      expect(await d.presign(targets(), 'Compute', { a: 4 })).toBe(0);
+      expect(signs).toBe(2);
+      const res = await d.query(targets(), 'Compute', { a: 4 });
+      expect(res.map((r) => r.outcome)).toEqual(['ok', 'ok']);
+      expect(signs).toBe(2);
+      expect(d.presignedCount).toBe(0);
+      // The next query signs afresh (a reused signature would be a replay, refused with 401).
+      const again = await d.query(targets(), 'Compute', { a: 4 });
+      expect(again.map((r) => r.outcome)).toEqual(['ok', 'ok']);
+      expect(signs).toBe(4);
+      // A signature made for another body is not used for this one.
+      await d.presign(targets(1), 'Compute', { a: 5 });
+      await d.query(targets(1), 'Compute', { a: 6 });
+      expect(signs).toBe(6);
+      expect(d.presignedCount).toBe(1);
+      // onSigned fires once, after every first attempt of the query was signed.
+      let fired = 0;
+      const seen: number[] = [];
+      await d.query(targets(), 'Compute', { a: 7 }, { onSigned: () => seen.push(signs, ++fired) });
+      expect(seen).toEqual([8, 1]);
+      await d.query([], 'Compute', { a: 7 }, { onSigned: () => fired++ });
+      expect(fired).toBe(2);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it('signs retries and stale signatures afresh, and never signs legacy v10 ahead', async () => {
+    const d = new Dendrite({ sign: counting(), timeoutMs: 5_000, retries: 1, presignMaxAgeMs: 50 });
+    try {
+      signs = 0;
+      const busy = { uid: 2, hotkey: minerKeys[2]!, ip: axons.axons[2]!.ip, port: axons.axons[2]!.port };
+      await d.presign([busy], 'Compute', { a: 1 });
+      const [r] = await d.query([busy], 'Compute', { a: 1 });
+      // First attempt used the presigned headers, the retry signed its own: two signatures, no replay.
+      expect(r).toMatchObject({ status: 503, attempts: 2 });
+      expect(signs).toBe(2);
+      await d.presign(targets(1), 'Compute', { a: 2 });
+      await new Promise((res) => setTimeout(res, 80));
+      expect(d.presignedCount).toBe(0);
+      const [late] = await d.query(targets(1), 'Compute', { a: 2 });
+      expect(late!.outcome).toBe('ok');
+      expect(signs).toBe(4);
+      expect(await d.presign(targets(), 'Compute', { a: 3 }, { protocol: 'legacy' })).toBe(0);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it('rejects an invalid presignMaxAgeMs', () => {
+    expect(() => new Dendrite({ sign: () => ({}), presignMaxAgeMs: 0 })).toThrow(
+      /presignMaxAgeMs 0 is invalid/,
+    );
   });
 });

@@ -6,7 +6,7 @@
  * and a size cap, and every query classified with its latency. Retries happen here, at the
  * application level only.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
   type ArtifactDefinition,
@@ -85,6 +85,11 @@ export interface DendriteOptions {
   maxResponseBytes?: number;
   /** Pools kept open at most (one per axon address); the least recently used is closed. Default 1024. */
   maxPools?: number;
+  /**
+   * How long a signature made ahead by {@link Dendrite.presign} stays usable (ms). Default 2 000: well
+   * inside btauth/1's default 10 s nonce window, also for a miner whose clock is a few seconds behind.
+   */
+  presignMaxAgeMs?: number;
 }
 
 /** A streaming synapse, as the dendrite reads it (see core's `StreamDefinition`). */
@@ -129,6 +134,11 @@ export interface QueryOptions {
   stream?: StreamQueryOptions;
   /** Set for an artifact synapse (btauth/1 only). */
   artifact?: ArtifactQueryOptions;
+  /**
+   * Called once every target's first request is signed and on its way (e.g. to start signing the
+   * next query ahead with {@link Dendrite.presign} without delaying this one's signatures).
+   */
+  onSigned?: () => void;
 }
 
 /** A classified answer: core's `MinerResponse` plus the reason of a failure and the attempts made. */
@@ -192,6 +202,9 @@ export class Dendrite {
   private readonly legacyUuid: string;
   /** Under `auto`: the axons (hotkey@ip:port) that answered like a Python v10 axon. */
   private readonly legacyAxons = new Set<string>();
+  /** btauth/1 headers signed ahead (see {@link presign}), each used by at most one attempt. */
+  private readonly presigned = new Map<string, { headers: Promise<Record<string, string>>; at: number }>();
+  private readonly presignMaxAgeMs: number;
   private closed = false;
 
   constructor(private readonly options: DendriteOptions) {
@@ -203,6 +216,78 @@ export class Dendrite {
     this.semaphore = new Semaphore(checkPositiveInt('concurrency', options.concurrency ?? 256));
     this.protocol = checkProtocol(options.protocol ?? 'btauth');
     this.legacyUuid = options.legacy?.uuid ?? randomUUID();
+    this.presignMaxAgeMs = checkPositiveInt('presignMaxAgeMs', options.presignMaxAgeMs ?? 2_000);
+  }
+
+  /**
+   * Sign the btauth/1 requests of a coming query now (e.g. while earlier requests wait for their
+   * miners), so that query sends at once. A signature made here is used by the first attempt of the
+   * next query that sends exactly this request to the target within `presignMaxAgeMs`, and never
+   * again: retries and later queries sign afresh, so nothing is ever replayed. Legacy v10 requests
+   * are not signed ahead. Resolves with how many signatures were made.
+   */
+  async presign(
+    targets: readonly MinerTarget[],
+    synapse: string,
+    request: unknown,
+    options: Pick<QueryOptions, 'protocol'> = {},
+  ): Promise<number> {
+    if (this.closed) return 0;
+    const protocol = options.protocol ?? this.protocol;
+    if (protocol === 'legacy') return 0;
+    this.dropStalePresigned();
+    const call = this.call(synapse, request);
+    const made: Promise<unknown>[] = [];
+    for (const target of targets) {
+      if (protocol === 'auto' && this.legacyAxons.has(axonKey(target))) continue;
+      const key = presignKey(target, call);
+      if (this.presigned.has(key)) continue;
+      // A signer that throws synchronously becomes a rejected promise here.
+      const headers = new Promise<Record<string, string>>((resolve) =>
+        resolve(
+          this.options.sign({ method: 'POST', target: call.path, body: call.body, receiver: target.hotkey }),
+        ),
+      );
+      // A failed signature is only dropped here; the query then signs (and reports) it itself.
+      headers.catch(() => this.presigned.delete(key));
+      this.presigned.set(key, { headers, at: performance.now() });
+      made.push(headers);
+    }
+    const results = await Promise.allSettled(made);
+    return results.filter((r) => r.status === 'fulfilled').length;
+  }
+
+  /** Signatures made ahead and not used yet (for tests and metrics). */
+  get presignedCount(): number {
+    this.dropStalePresigned();
+    return this.presigned.size;
+  }
+
+  private dropStalePresigned(): void {
+    const oldest = performance.now() - this.presignMaxAgeMs;
+    for (const [key, entry] of this.presigned) if (entry.at < oldest) this.presigned.delete(key);
+  }
+
+  /** Takes (at most once) a fresh presigned header set for this exact request. */
+  private takePresigned(target: MinerTarget, call: Call): Promise<Record<string, string>> | undefined {
+    if (this.presigned.size === 0) return undefined;
+    const key = presignKey(target, call);
+    const entry = this.presigned.get(key);
+    if (!entry) return undefined;
+    this.presigned.delete(key);
+    return performance.now() - entry.at <= this.presignMaxAgeMs ? entry.headers : undefined;
+  }
+
+  private call(synapse: string, request: unknown): Call {
+    const body = JSON.stringify(request);
+    const path = `/${encodeURIComponent(synapse)}`;
+    return {
+      synapse,
+      fields: request,
+      body,
+      path,
+      digest: createHash('sha256').update(`${path}\n${body}`).digest('base64'),
+    };
   }
 
   /** Query every target with the same request; one classified response per target, in order. */
@@ -228,12 +313,15 @@ export class Dendrite {
         }
       }
     }
-    const call: Call = {
-      synapse,
-      fields: request,
-      body: JSON.stringify(request),
-      path: `/${encodeURIComponent(synapse)}`,
-    };
+    const call = this.call(synapse, request);
+    const onSigned = options.onSigned;
+    if (onSigned) {
+      let left = targets.length;
+      if (left === 0) onSigned();
+      call.onPrepared = () => {
+        if (--left === 0) onSigned();
+      };
+    }
     const pending: Promise<DendriteResponse<R>>[] = [];
     for (let i = 0; i < targets.length; i++) {
       pending.push(this.queryOne<R>(targets[i]!, call, options));
@@ -247,6 +335,7 @@ export class Dendrite {
   /** Close every pooled connection. */
   async close(): Promise<void> {
     this.closed = true;
+    this.presigned.clear();
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
@@ -285,9 +374,10 @@ export class Dendrite {
   ): Promise<DendriteResponse<R>> {
     const retries = options.retries ?? this.retries;
     const protocol = options.protocol ?? this.protocol;
-    const axonKey = `${target.hotkey}@${target.ip}:${target.port}`;
+    const axon = axonKey(target);
     if (options.artifact && options.artifact.expected[target.hotkey] === undefined) {
       // Nothing to accept from this miner (no commitment): do not ask it at all.
+      call.onPrepared?.();
       return {
         uid: target.uid,
         hotkey: target.hotkey,
@@ -301,12 +391,12 @@ export class Dendrite {
     let last: DendriteResponse<R> | undefined;
     for (let attempt = 1; attempt <= retries + 1; attempt++) {
       const wire: WireProtocol =
-        protocol === 'auto' ? (this.legacyAxons.has(axonKey) ? 'legacy' : 'btauth') : protocol;
+        protocol === 'auto' ? (this.legacyAxons.has(axon) ? 'legacy' : 'btauth') : protocol;
       const { response, legacyHint } = await this.attempt<R>(target, call, options, wire, attempt);
       last = response;
       if (protocol === 'auto' && wire === 'btauth' && legacyHint) {
         // A Python axon refused a request it cannot read: speak v10 to it from now on, and now.
-        this.legacyAxons.add(axonKey);
+        this.legacyAxons.add(axon);
         last = (await this.attempt<R>(target, call, options, 'legacy', attempt + 1)).response;
       }
       if (!isRetryable(last.outcome, last.status, last.kind)) break;
@@ -320,8 +410,14 @@ export class Dendrite {
     wire: WireProtocol,
     timeoutMs: number,
     options: QueryOptions,
+    firstAttempt: boolean,
   ): Promise<Prepared> {
     if (wire === 'btauth') {
+      const ahead = firstAttempt ? this.takePresigned(target, call) : undefined;
+      if (ahead) {
+        const headers = await ahead.catch(() => undefined);
+        if (headers) return { protocol: wire, headers, body: call.body };
+      }
       const headers = await this.options.sign({
         method: 'POST',
         target: call.path,
@@ -368,7 +464,8 @@ export class Dendrite {
     await this.semaphore.acquire();
     let prepared: Prepared;
     try {
-      prepared = await this.prepare(target, call, wire, timeoutMs, options);
+      prepared = await this.prepare(target, call, wire, timeoutMs, options, attempts === 1);
+      if (attempts === 1) call.onPrepared?.();
     } catch (err) {
       // Not the miner's fault: a locked or broken hotkey. Fail loudly instead of blaming the axon.
       this.semaphore.release();
@@ -547,6 +644,15 @@ export class Dendrite {
   }
 }
 
+function axonKey(target: MinerTarget): string {
+  return `${target.hotkey}@${target.ip}:${target.port}`;
+}
+
+/** What a presigned signature is bound to: the receiver and its address, the path and the body. */
+function presignKey(target: MinerTarget, call: Call): string {
+  return `${axonKey(target)} ${call.digest}`;
+}
+
 /** The request every target of one query gets. */
 interface Call {
   synapse: string;
@@ -555,6 +661,10 @@ interface Call {
   /** The request as JSON (btauth/1 body). */
   body: string;
   path: string;
+  /** sha256 of path and body: what a presigned signature is looked up by. */
+  digest: string;
+  /** Counts first attempts signed, for {@link QueryOptions.onSigned}. */
+  onPrepared?: () => void;
 }
 
 /**

@@ -90,6 +90,11 @@ export interface RoundContext {
   protocol?: DendriteProtocol;
   /** The subnet's chain as the plugin sees it (`ctx.chain` in challenge and reward). */
   pluginChain?: SubnetChainView;
+  /**
+   * While a query job waits for its miners, sign the requests of this many waiting query jobs ahead
+   * (the process's query concurrency: the next wave). 0 = off.
+   */
+  presignJobs?: number;
 }
 
 // Gives each tick job one round number, also when the tick is retried: KEYS tick marker, counter.
@@ -254,17 +259,54 @@ export async function processTick(
 
 /** The `query` processor: query one batch of miners; the responses become the child's return value. */
 export async function processQuery(
-  ctx: Pick<RoundContext, 'dendrite' | 'metrics' | 'plugin' | 'protocol'>,
+  ctx: Pick<RoundContext, 'dendrite' | 'metrics' | 'plugin' | 'protocol' | 'presignJobs'> &
+    Partial<Pick<RoundContext, 'queues' | 'log'>>,
   job: Job<QueryJobData>,
 ): Promise<DendriteResponse[]> {
   const { synapse, request, timeoutMs, targets, artifacts } = job.data;
   const options = synapseQueryOptions(ctx.plugin, synapse, { timeoutMs, protocol: ctx.protocol }, artifacts);
-  const responses = await ctx.dendrite.query(targets, synapse, request, { ...options, timeoutMs });
+  // Once this job's own requests are signed, sign the next wave's ahead while its miners answer.
+  // Best effort: a job another process takes leaves its signatures unused until they expire.
+  const presign =
+    ctx.presignJobs && ctx.queues
+      ? () =>
+          void presignWaiting(ctx as PresignContext, job.id).catch((err: Error) =>
+            ctx.log?.debug({ err: err.message }, 'could not sign the next query jobs ahead'),
+          )
+      : undefined;
+  const pending = ctx.dendrite.query(targets, synapse, request, {
+    ...options,
+    timeoutMs,
+    ...(presign ? { onSigned: presign } : {}),
+  });
+  const responses = await pending;
   for (const r of responses) {
     ctx.metrics.queries.inc({ outcome: r.outcome });
     ctx.metrics.queryLatency.observe({ outcome: r.outcome }, r.latencyMs / 1000);
   }
   return responses.map(toJobValue);
+}
+
+type PresignContext = Pick<RoundContext, 'dendrite' | 'plugin' | 'protocol' | 'queues'> & {
+  presignJobs: number;
+};
+
+/**
+ * Sign ahead the requests of the next waiting query jobs (the ones this process's free slots take
+ * next), so their miners are asked as soon as a slot frees instead of after signing. Artifact
+ * synapses are skipped (only miners with an expected hash are asked).
+ */
+async function presignWaiting(ctx: PresignContext, current: string | undefined): Promise<void> {
+  const next = (await ctx.queues.queries.getWaiting(0, ctx.presignJobs - 1)) as (
+    | Job<QueryJobData>
+    | undefined
+  )[];
+  for (const job of next) {
+    if (!job?.data?.targets || job.id === current || job.data.artifacts) continue;
+    const { synapse, request, timeoutMs, targets } = job.data;
+    const { protocol } = synapseQueryOptions(ctx.plugin, synapse, { timeoutMs, protocol: ctx.protocol });
+    await ctx.dendrite.presign(targets, synapse, request, protocol === undefined ? {} : { protocol });
+  }
 }
 
 /** A job's return value is stored as JSON: artifact bytes travel to the fold as base64. */

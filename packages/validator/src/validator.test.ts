@@ -155,6 +155,56 @@ describe('validator (shared Redis, fake chain, fake axons)', () => {
     expect(done.length).toBe(18);
   });
 
+  it('signs the next waiting query job ahead while the running one waits for its miners', async () => {
+    const prefix = `test:validator:${randomUUID()}`;
+    prefixes.push(prefix);
+    const slow = await startFakeAxons({ count: 3, delayMs: 150, respond: adderResponder(() => true) });
+    try {
+      const c = new FakeChain({
+        neurons: [
+          { hotkey: VALIDATOR, validatorPermit: true },
+          ...slow.axons.map((axon, i) => ({ hotkey: `slow${i}`, axon })),
+        ],
+      });
+      const signed: { receiver: string; at: number }[] = [];
+      const v = await start(c, prefix, {
+        sign: ({ receiver }) => {
+          signed.push({ receiver, at: performance.now() });
+          return {};
+        },
+        workers: 1,
+        schedule: { rounds: false, weights: false },
+      });
+      const { round } = await v.triggerRound();
+      await until('the round folded', async () => v.store.isApplied(`round-${round}`));
+      // One signature per miner: each later job used the one made ahead, none was made twice.
+      expect(signed.map((s) => s.receiver).sort()).toEqual(['slow0', 'slow1', 'slow2']);
+      // Each job ends >= 150 ms after its request was signed. slow1's request was signed while slow0
+      // was still answering (job b1 itself starts only after b0 ended), and slow2's during b1's wait.
+      const at = (r: string) => signed.find((s) => s.receiver === r)!.at;
+      expect(at('slow1') - at('slow0')).toBeLessThan(150);
+      expect(at('slow2') - at('slow0')).toBeLessThan(300);
+      // Turned off, each job signs its own requests when it starts.
+      signed.length = 0;
+      const off = await start(c, `${prefix}:off`, {
+        sign: ({ receiver }) => {
+          signed.push({ receiver, at: performance.now() });
+          return {};
+        },
+        workers: 1,
+        presignAhead: false,
+        schedule: { rounds: false, weights: false },
+      });
+      const second = await off.triggerRound();
+      await until('the round folded', async () => off.store.isApplied(`round-${second.round}`));
+      expect(signed).toHaveLength(3);
+      expect(at('slow1') - at('slow0')).toBeGreaterThanOrEqual(150);
+    } finally {
+      await Promise.all(running.splice(0).map((x) => x.stop()));
+      await slow.close();
+    }
+  });
+
   it('starts rounds every N blocks when asked to, whichever process ticks', async () => {
     const prefix = `test:validator:${randomUUID()}`;
     prefixes.push(prefix);

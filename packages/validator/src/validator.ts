@@ -101,6 +101,13 @@ export interface ValidatorOptions {
   schedule?: { rounds?: boolean; weights?: boolean };
   dendrite?: Omit<DendriteOptions, 'sign'>;
   /**
+   * While query jobs wait for their miners, sign the next `workers` waiting jobs' btauth/1 requests
+   * ahead (used once, within the dendrite's `presignMaxAgeMs`), so the next wave is sent without
+   * waiting for signatures. Default true; with many processes sharing the queue, some of these
+   * signatures go unused.
+   */
+  presignAhead?: boolean;
+  /**
    * The protocol to speak to miners (`--protocol`): `btauth`, `legacy` (Python SDK v10) or `auto`.
    * Default: each synapse's `protocol`, else the plugin's, else btauth/1.
    */
@@ -274,6 +281,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
     vpermitTaoLimit: options.vpermitTaoLimit ?? 4096,
     roundEveryBlocks,
     currentBlock: () => options.chain.currentBlock(),
+    presignJobs: options.presignAhead === false ? 0 : workers,
     ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
     ...(options.pluginChain ? { pluginChain: options.pluginChain } : {}),
   };
