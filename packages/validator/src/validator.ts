@@ -64,7 +64,11 @@ export interface ValidatorOptions {
   roundEveryBlocks?: number;
   /** Miners per round (template `sample_size`). Default 50. */
   sampleSize?: number;
-  /** Miners per query child job. Default 16. */
+  /**
+   * Miners per query child job. Default `ceil(sampleSize / workers)`: one process queries a whole
+   * round in one wave of `workers` jobs, so a round takes one synapse timeout at most. Set it lower
+   * when several processes share the queue, so every process gets jobs.
+   */
   batchSize?: number;
   /** Query jobs this process runs at once (`--workers`). Default 4. */
   workers?: number;
@@ -197,7 +201,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
   );
   // Every option is checked before any connection opens, so a bad one leaks nothing.
   const sampleSize = positiveInt('sampleSize', options.sampleSize ?? 50);
-  const batchSize = positiveInt('batchSize', options.batchSize ?? 16);
+  const batchSize = positiveInt('batchSize', options.batchSize ?? Math.ceil(sampleSize / workers));
   const queryTimeoutMs = positiveInt('queryTimeoutMs', options.queryTimeoutMs ?? 12_000);
   const maxPendingRounds = positiveInt('maxPendingRounds', options.maxPendingRounds ?? 3);
   const roundEveryBlocks =

@@ -75,8 +75,8 @@ export const VALIDATOR_OPTIONS = {
   },
   batchSize: {
     flag: '--batch-size <n>',
-    help: 'miners per query job (the unit processes share)',
-    schema: Type.Integer({ minimum: 1, maximum: 4096, default: 16 }),
+    help: 'miners per query job (the unit processes share); default: sample size / workers, so one process queries a round in one wave',
+    schema: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
   },
   alpha: {
     flag: '--alpha <a>',
