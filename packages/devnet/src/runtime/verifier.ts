@@ -93,7 +93,7 @@ export class Verifier {
       return;
     }
     // Split the batch over the workers only: this thread decodes, answers RPC and builds blocks, and under
-    // load it is the busy one (profiled: taking a share here cost more than it saved).
+    // load over WebSocket it is the busy one: its share of the checks only delayed the rest.
     const perWorker = Math.ceil(jobs.length / this.workers.length);
     for (let i = 0; i < jobs.length; i += perWorker) {
       const w = this.workers[this.rr++ % this.workers.length]!;
