@@ -9,6 +9,7 @@
  * process's heap after that load. A second devnet then measures the same work in process (pool
  * validation through `submitAsync`, blocks built by the benchmark) for the block build time.
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -70,6 +71,17 @@ function genesisOf(validators: Signer[]): DevnetGenesis {
   };
 }
 
+/** CPU time of this process's main thread in ms (Linux /proc; clock ticks of 10 ms), or null elsewhere. */
+function mainThreadCpuMs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, USER_HZ 100
+  } catch {
+    return null;
+  }
+}
+
 const cores = availableParallelism();
 const load = () => loadavg()[0]!.toFixed(1);
 
@@ -89,10 +101,15 @@ export default async function devnetBench(): Promise<Figure[]> {
   let genesisMb: number;
   let afterMb: number;
   let ws: Awaited<ReturnType<typeof runSetWeightsClient>>;
+  // CPU time of this (the devnet's) process, all threads, while the client ran (it is idle while the client signs).
+  let devnetCpuMs: number;
+  let devnetMainMs: number | null;
   const wsLoad = load();
   try {
     gc();
     genesisMb = heapMb() - mem0;
+    const cpu0 = process.cpuUsage();
+    const main0 = mainThreadCpuMs();
     ws = await runSetWeightsClient({
       url: dn.url,
       genesisHash: dn.genesisHash,
@@ -102,6 +119,10 @@ export default async function devnetBench(): Promise<Figure[]> {
       perValidator: PER_VALIDATOR,
       window: 256,
     });
+    const cpu = process.cpuUsage(cpu0);
+    devnetCpuMs = (cpu.user + cpu.system) / 1000;
+    const main1 = mainThreadCpuMs();
+    devnetMainMs = main0 === null || main1 === null ? null : main1 - main0;
     // Every validator's last extrinsic was dispatched: a full-width weight row each.
     for (let uid = 0; uid < VALIDATORS; uid++) {
       const row = dn.chain.rt.state.get<[number, number][]>('SubtensorModule.Weights', 1, uid);
@@ -114,6 +135,14 @@ export default async function devnetBench(): Promise<Figure[]> {
     await dn.stop();
   }
   const wsPerSec = ws.count / (ws.submitMs / 1000);
+  // CPU per extrinsic on each side, and what 2 cores could do at most if both sides had them to themselves.
+  const clientMsPerTx = ws.submitCpuMs / ws.count;
+  const devnetMsPerTx = devnetCpuMs / ws.count;
+  const mainMsPerTx = devnetMainMs === null ? null : devnetMainMs / ws.count;
+  // Bounds: both sides' CPU on the cores, and the devnet's main thread (one core at most).
+  const cpuBound = (cores * 1000) / (clientMsPerTx + devnetMsPerTx);
+  const mainBound = mainMsPerTx ? 1000 / mainMsPerTx : null;
+  const clientShare = (100 * ws.submitCpuMs) / (ws.submitCpuMs + devnetCpuMs);
 
   // Phase 2: the same work in process on a fresh devnet whose blocks only this benchmark builds.
   gc();
@@ -162,7 +191,7 @@ export default async function devnetBench(): Promise<Figure[]> {
         name: 'devnet.set_weights_per_s',
         value: Math.round(wsPerSec),
         unit: 'extrinsics/s',
-        note: `${ws.count} set_weights of ${N} uids each (16 KiB, ${VALIDATORS} validators x ${PER_VALIDATOR}, WeightsSetRateLimit ${WEIGHTS_RATE_LIMIT}) on a ${N}-neuron subnet, signed in a separate client process before timing (${(ws.signMs / ws.count).toFixed(1)} ms each), then sent over WebSocket JSON-RPC with author_submitAndWatchExtrinsic (256 awaiting inclusion at a time), timed until all were inBlock (${ws.blocks} blocks); devnet in the bench process (instant blocks, ${verifyThreads}), client in a child process, ${where}, load average ${wsLoad}; target >= 1000`,
+        note: `${ws.count} set_weights of ${N} uids each (16 KiB, ${VALIDATORS} validators x ${PER_VALIDATOR}, WeightsSetRateLimit ${WEIGHTS_RATE_LIMIT}) on a ${N}-neuron subnet, signed in a separate client process before timing (${(ws.signMs / ws.count).toFixed(1)} ms each), then sent over WebSocket JSON-RPC with author_submitAndWatchExtrinsic (256 awaiting inclusion at a time), timed until all were inBlock (${ws.blocks} blocks); devnet in the bench process (instant blocks, ${verifyThreads}), client in a child process, ws with bufferutil on both sides, ${where}, load average ${wsLoad}; CPU per extrinsic: client ${clientMsPerTx.toFixed(2)} ms (@polkadot/api WsProvider: JSON, masking, ${clientShare.toFixed(0)}% of the CPU both used), devnet ${devnetMsPerTx.toFixed(2)} ms (all its threads${mainMsPerTx === null ? '' : `, ${mainMsPerTx.toFixed(2)} ms on its main thread, which decodes, answers RPC and builds blocks; worker threads verify sr25519`}); with nothing else running, ${cores} cores bound this path at ${Math.round(cpuBound)}/s${mainBound === null ? '' : ` and the devnet's main thread at ${Math.round(mainBound)}/s`}; target >= 1000`,
       },
       {
         name: 'devnet.set_weights_per_s_in_process',

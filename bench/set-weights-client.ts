@@ -29,8 +29,16 @@ for (let k = 0; k < job.perValidator; k++) {
 }
 const signMs = performance.now() - t0;
 const t1 = performance.now();
+const cpu0 = process.cpuUsage();
 const { blocks } = await submitAndWatchAll(job.url, txs, { window: job.window ?? 256 });
+const cpu = process.cpuUsage(cpu0);
 const submitMs = performance.now() - t1;
-const report: ClientReport = { count: txs.length, signMs, submitMs, blocks: blocks.size };
+const report: ClientReport = {
+  count: txs.length,
+  signMs,
+  submitMs,
+  blocks: blocks.size,
+  submitCpuMs: (cpu.user + cpu.system) / 1000,
+};
 process.stdout.write(`${JSON.stringify(report)}\n`);
 process.exit(0);

@@ -184,6 +184,8 @@ export interface ClientReport {
   signMs: number;
   submitMs: number;
   blocks: number;
+  /** The client process's CPU time (user + system, all its threads) during the timed submission, ms. */
+  submitCpuMs: number;
 }
 
 /**

@@ -393,17 +393,17 @@ export class Chain extends EventEmitter<ChainEvents> {
   // ---- transaction pool -----------------------------------------------------------------------------
 
   /**
-   * Validates an extrinsic like a node's pool and queues it; returns its hash. Throws RpcError.
+   * Validates an extrinsic (0x-hex or its bytes) like a node's pool and queues it; returns its hash. Throws RpcError.
    * The signature is checked on this thread; {@link submitAsync} checks it on a worker when one is set.
    */
-  submit(hex: string, watch?: (s: TxStatus) => void): Submitted {
+  submit(hex: string | Uint8Array, watch?: (s: TxStatus) => void): Submitted {
     const p = this.prepare(hex);
     if (!verifyMessage(p.x, p.msg)) throw invalidTx(INVALID.badProof);
     return this.admit(p.x, watch);
   }
 
   /** Like {@link submit}, with the signature check on the verifier's worker threads when available. */
-  async submitAsync(hex: string, watch?: (s: TxStatus) => void): Promise<Submitted> {
+  async submitAsync(hex: string | Uint8Array, watch?: (s: TxStatus) => void): Promise<Submitted> {
     const p = this.prepare(hex);
     const ok = this.verifier ? await this.verifier.verify(p.x, p.msg) : verifyMessage(p.x, p.msg);
     if (!ok) throw invalidTx(INVALID.badProof);
@@ -415,7 +415,7 @@ export class Chain extends EventEmitter<ChainEvents> {
    * {@link submit} against the state of the next block, without the pool's duplicate checks and without
    * queueing it. Returns the checked extrinsic; throws RpcError (1010 carries Substrate's reason text).
    */
-  async validateTransaction(hex: string): Promise<Extrinsic> {
+  async validateTransaction(hex: string | Uint8Array): Promise<Extrinsic> {
     const p = this.prepare(hex, false);
     const ok = this.verifier ? await this.verifier.verify(p.x, p.msg) : verifyMessage(p.x, p.msg);
     if (!ok) throw invalidTx(INVALID.badProof);
@@ -423,8 +423,13 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /** Decodes and runs the cheap pool checks; returns the message the signature must cover. */
-  private prepare(hex: string, inPool = true): { x: Extrinsic; msg: Uint8Array } {
-    const raw = typeof hex === 'string' && hex.startsWith('0x') && hex.length % 2 === 0 ? fromHex(hex) : null;
+  private prepare(hex: string | Uint8Array, inPool = true): { x: Extrinsic; msg: Uint8Array } {
+    const raw =
+      hex instanceof Uint8Array
+        ? hex
+        : typeof hex === 'string' && hex.startsWith('0x') && hex.length % 2 === 0
+          ? fromHex(hex)
+          : null;
     if (!raw) throw new RpcError(-32602, 'Invalid params', 'the extrinsic must be 0x-prefixed hex');
     const x = decodeExtrinsic(raw, this.rt.codecs);
     if (!x.signed) {

@@ -12,7 +12,14 @@ import type { BlockRecord, HeaderJson, TxStatus } from '../chain.js';
 import { chainHeadRuntimeSpec } from '../metadata/version.js';
 import { RpcError } from '../runtime/errors.js';
 import { Writer } from '../scale/codec.js';
-import { CODE_KEY, hexParam, invalidParams, type RpcMethods, type Subscriber } from './methods.js';
+import {
+  bytesParam,
+  CODE_KEY,
+  hexParam,
+  invalidParams,
+  type RpcMethods,
+  type Subscriber,
+} from './methods.js';
 
 const FOLLOW_EVENT = 'chainHead_v1_followEvent';
 const WATCH_EVENT = 'transactionWatch_v1_watchEvent';
@@ -287,7 +294,7 @@ function registerTransaction(rpc: RpcMethods): void {
   // transaction_v1: submitted to the pool once; the devnet has no peers to re-broadcast to.
   const broadcasts = new Set<string>();
   rpc.method('transaction_v1_broadcast', (p) => {
-    const tx = hexParam(p[0], 'transaction');
+    const tx = bytesParam(p[0], 'transaction');
     const operationId = newId();
     broadcasts.add(operationId);
     c.submitAsync(tx).then(
@@ -307,8 +314,8 @@ function registerTransaction(rpc: RpcMethods): void {
     unsubscribe: 'transactionWatch_v1_unwatch',
     unsubscribeReturnsNull: true,
     fn: async (p, sub) => {
-      const tx = hexParam(p[0], 'transaction');
-      const txHash = hash256(hexToU8a(tx));
+      const tx = bytesParam(p[0], 'transaction');
+      const txHash = hash256(tx);
       let done = false;
       const finish = (event: object) => {
         if (done) return;

@@ -110,6 +110,21 @@ export function hexParam(v: unknown, what: string): string {
   return `0x${body.toLowerCase()}`;
 }
 
+/**
+ * Bytes of a hex parameter (0x optional, any case), checked like {@link hexParam} but without building a
+ * lower-cased copy: extrinsics are tens of KiB of hex, and this is on every submission's path.
+ */
+export function bytesParam(v: unknown, what: string): Uint8Array {
+  if (typeof v !== 'string') throw invalidParams(`${what} must be a hex string`);
+  const prefixed = v.startsWith('0x') || v.startsWith('0X');
+  const digits = prefixed ? v.length - 2 : v.length;
+  // Buffer's hex decoder stops at the first pair that is not hex, so a short result means bad input.
+  const b = digits % 2 === 0 ? Buffer.from(prefixed ? v.slice(2) : v, 'hex') : null;
+  if (!b || b.length * 2 !== digits)
+    throw invalidParams(`${what} must be hex bytes (an even number of hex digits, 0x optional)`);
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
 /** A block number as chain_getBlockHash takes it: a JSON number or any hex number (`"0x0"`, `"0x1f4"`). */
 function blockNumberParam(x: unknown): number {
   let n = Number.NaN;
@@ -414,7 +429,7 @@ export class RpcMethods {
     const m = (name: string, fn: Method, ...aliases: string[]) => this.method(name, fn, ...aliases);
     const sub = (name: string, notify: string, unsubscribe: string, fn: SubMethod, ...aliases: string[]) =>
       this.subscription(name, { notify, unsubscribe, fn }, ...aliases);
-    m('author_submitExtrinsic', async (p) => (await c.submitAsync(hexParam(p[0], 'extrinsic'))).hash);
+    m('author_submitExtrinsic', async (p) => (await c.submitAsync(bytesParam(p[0], 'extrinsic'))).hash);
     sub(
       'author_submitAndWatchExtrinsic',
       'author_extrinsicUpdate',
@@ -435,19 +450,20 @@ export class RpcMethods {
         s.onClose(() => {
           done = true;
         });
-        const res = await c.submitAsync(hexParam(p[0], 'extrinsic'), (st) => queueMicrotask(() => watch(st)));
+        const res = await c.submitAsync(bytesParam(p[0], 'extrinsic'), (st) =>
+          queueMicrotask(() => watch(st)),
+        );
         queueMicrotask(() => watch(res.status));
       },
     );
     m('author_pendingExtrinsics', () => c.pending());
     m('author_rotateKeys', () => '0x');
     m('payment_queryInfo', (p) => {
-      const bytes = hexToU8a(hexParam(p[0], 'extrinsic'));
-      decodeExtrinsic(bytes, c.rt.codecs);
+      decodeExtrinsic(bytesParam(p[0], 'extrinsic'), c.rt.codecs);
       return { weight: { ref_time: 10_000_000, proof_size: 0 }, class: 'normal', partialFee: '0' };
     });
     m('payment_queryFeeDetails', (p) => {
-      decodeExtrinsic(hexToU8a(hexParam(p[0], 'extrinsic')), c.rt.codecs);
+      decodeExtrinsic(bytesParam(p[0], 'extrinsic'), c.rt.codecs);
       return { inclusionFee: null };
     });
     m('dev_newBlock', (p) => {

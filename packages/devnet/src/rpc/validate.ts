@@ -3,7 +3,7 @@
  * (signature, nonce, era, payment, subtensor's extension checks) and answers a SCALE `TransactionValidity`.
  * Clients (PAPI) call it before broadcasting and report its error, so it must refuse what the pool refuses.
  */
-import { u8aConcat, u8aToHex } from '@polkadot/util';
+import { u8aConcat } from '@polkadot/util';
 import type { Chain } from '../chain.js';
 import { type INVALID_TRANSACTION_VARIANTS, TRANSACTION_VALIDITY_TYPE } from '../metadata/validity.js';
 import { INVALID, RpcError } from '../runtime/errors.js';
@@ -66,7 +66,7 @@ export async function validateTransactionCall(chain: Chain, args: Uint8Array): P
   }
   const codecs = chain.rt.codecs;
   try {
-    const x = await chain.validateTransaction(u8aToHex(tx));
+    const x = await chain.validateTransaction(tx);
     const signer = x.signer!;
     const stateNonce = chain.rt.account(signer).nonce;
     const next = chain.bestNumber() + 1;

@@ -5,7 +5,8 @@
  */
 import { sr25519_verify } from '@polkadot-labs/schnorrkel-wasm';
 import { u8aToHex } from '@polkadot/util';
-import { blake2AsU8a, ed25519Verify, signatureVerify, sr25519Verify } from '@polkadot/util-crypto';
+import { blake2AsU8a, ed25519Verify, signatureVerify } from '@polkadot/util-crypto';
+import { verifySr25519Schnorrkel } from '@subnetkit/core';
 import { Reader, ScaleError, type CodecRegistry, type EnumValue } from '../scale/codec.js';
 import { INVALID, invalidTx, RpcError } from './errors.js';
 
@@ -145,13 +146,14 @@ export function isKnownKey(pub: Uint8Array): boolean {
 }
 
 /**
- * sr25519 verification: @polkadot-labs/schnorrkel-wasm (fast) for keys seen before, @polkadot/util-crypto
- * (slower, never panics) the first time a key shows up.
+ * sr25519 verification with @polkadot-labs/schnorrkel-wasm: directly for keys seen before, and the first
+ * time a key shows up through @subnetkit/core's verifier, which checks first that the key is a Ristretto
+ * point (schnorrkel-wasm panics on one that is not) and falls back to @polkadot/util-crypto if it ever does.
  */
 function sr25519Check(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
   if (!sr25519WellFormed(sig)) return false;
   if (isKnownKey(pub)) return sr25519_verify(pub, msg, sig);
-  const ok = sr25519Verify(msg, sig, pub);
+  const ok = verifySr25519Schnorrkel(msg, sig, pub);
   if (ok) {
     if (goodKeys.size > 100_000) goodKeys.clear();
     goodKeys.add(Buffer.from(pub.buffer, pub.byteOffset, pub.length).toString('hex'));

@@ -9,9 +9,63 @@ import type { PalletSpec, StorageSpec } from '../metadata/types.js';
 
 export type Layer = Map<string, Uint8Array | null>;
 
+/** Length of a storage item's key prefix as hex: `0x` ‖ twox128(pallet) ‖ twox128(item). */
+const ITEM_PREFIX_CHARS = 2 + 64;
+
+/**
+ * The committed state map, with its keys also grouped by storage item, so listing the keys of one item
+ * (state_getKeys, the per-block scans of the runtime) does not walk the whole state.
+ */
+export class StateMap extends Map<string, Uint8Array> {
+  private readonly byItem = new Map<string, Set<string>>();
+
+  override set(key: string, value: Uint8Array): this {
+    if (!super.has(key)) {
+      const item = key.slice(0, ITEM_PREFIX_CHARS);
+      let keys = this.byItem.get(item);
+      if (!keys) {
+        keys = new Set();
+        this.byItem.set(item, keys);
+      }
+      keys.add(key);
+    }
+    return super.set(key, value);
+  }
+
+  override delete(key: string): boolean {
+    if (!super.delete(key)) return false;
+    const item = key.slice(0, ITEM_PREFIX_CHARS);
+    const keys = this.byItem.get(item);
+    if (keys) {
+      keys.delete(key);
+      if (keys.size === 0) this.byItem.delete(item);
+    }
+    return true;
+  }
+
+  override clear(): void {
+    super.clear();
+    this.byItem.clear();
+  }
+
+  /** Keys that start with the prefix, unsorted. */
+  keysStartingWith(prefix: string): string[] {
+    const out: string[] = [];
+    if (prefix.length >= ITEM_PREFIX_CHARS) {
+      const keys = this.byItem.get(prefix.slice(0, ITEM_PREFIX_CHARS));
+      if (keys) for (const k of keys) if (k.startsWith(prefix)) out.push(k);
+      return out;
+    }
+    for (const [item, keys] of this.byItem)
+      if (item.startsWith(prefix)) for (const k of keys) out.push(k);
+      else if (prefix.startsWith(item)) for (const k of keys) if (k.startsWith(prefix)) out.push(k);
+    return out;
+  }
+}
+
 export class KV {
   /** Committed state. */
-  readonly base = new Map<string, Uint8Array>();
+  readonly base = new StateMap();
   private readonly layers: Layer[] = [];
   /** Previous committed values of the keys changed since `startJournal` (null = absent). */
   journal: Layer | null = null;
@@ -69,9 +123,7 @@ export class KV {
 
   /** Committed keys that start with the prefix, sorted. */
   keysWithPrefix(prefix: string): string[] {
-    const out: string[] = [];
-    for (const k of this.base.keys()) if (k.startsWith(prefix)) out.push(k);
-    return out.sort();
+    return this.base.keysStartingWith(prefix).sort();
   }
 }
 
