@@ -278,7 +278,7 @@ export default async function validatorBench(): Promise<Figure[]> {
       name: 'validator.round_overhead_ms_256_signing_main_thread',
       value: ms(main - floor),
       unit: 'ms',
-      note: `the same BullMQ round (${CLI_WORKERS} workers, batch ${CLI_BATCH}, signing ahead) with signatures made on the main thread (btauthSigner(pair), schnorrkel WASM; the library default): wall ${ms(main)} ms minus ${floor} ms`,
+      note: `the same BullMQ round (${CLI_WORKERS} workers, batch ${CLI_BATCH}) with signatures made on the main thread (btauthSigner(pair), schnorrkel WASM; the library default): wall ${ms(main)} ms minus ${floor} ms`,
     });
     figures.push({
       name: 'validator.round_overhead_ms_256_unsigned',
