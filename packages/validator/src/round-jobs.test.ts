@@ -77,6 +77,7 @@ describe('processTick: a plugin that has nothing due', () => {
       ],
       stake: [1000, 0],
       validatorPermit: [true, false],
+      n: 2,
       block: 1,
     };
     const ctx = {
