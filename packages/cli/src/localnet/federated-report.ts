@@ -89,7 +89,10 @@ export async function watchFederatedRounds(
   const deadline = Date.now() + opts.timeoutMs;
   const rows: FederatedRoundRow[] = [];
   const trainedRounds = new Map<number, number[]>();
-  let round = roundAt(schedule, await chain.block());
+  // Report from the first round the validator sees whole: the current one while its commit window is open.
+  const now = await chain.block();
+  let round = roundAt(schedule, now);
+  if (now > roundWindow(schedule, round).deadlineBlock) round++;
   let model = genesis;
   while (rows.length < opts.rounds) {
     const w = roundWindow(schedule, round);
@@ -105,10 +108,6 @@ export async function watchFederatedRounds(
     const inWindow = commitments.filter((c) => c.block >= w.startBlock && c.block <= w.deadlineBlock);
     if (inWindow.length > 0) {
       const accepted = acceptedUpdates(commitments, schedule, round);
-      for (const c of inWindow) {
-        const uid = uidOf.get(c.hotkey);
-        if (uid !== undefined) trainedRounds.set(uid, [...(trainedRounds.get(uid) ?? []), round]);
-      }
       model = await rebuildBase(ctx, round + 1);
       const incentive = await chain.incentive({ block: w.nextStartBlock });
       const minerTotal = [...roleOf.entries()]
@@ -134,6 +133,19 @@ export async function watchFederatedRounds(
     round++;
   }
 
+  // Every round each miner trained in (since the genesis round, reported or not): its local-only model
+  // gets as many local epochs as the miner's contributions to the subnet model.
+  const lastRound = rows.at(-1)!.round;
+  for (let r = schedule.genesisRound; r <= lastRound; r++) {
+    const w = roundWindow(schedule, r);
+    // A round older than the chain's state history cannot be read any more: it is not counted.
+    const commitments = await roundCommitments(chain, schedule, r).catch(() => []);
+    for (const c of commitments) {
+      const uid = uidOf.get(c.hotkey);
+      if (uid !== undefined && c.block >= w.startBlock && c.block <= w.deadlineBlock)
+        trainedRounds.set(uid, [...(trainedRounds.get(uid) ?? []), r]);
+    }
+  }
   const localOnly: Record<string, number> = {};
   for (const [hotkey, role] of roleOf) {
     if (role !== 'honest') continue;
