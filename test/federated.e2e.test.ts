@@ -44,7 +44,11 @@ describe('subnetkit localnet --subnet federated', () => {
       for (const [name, share] of Object.entries(row.incentive))
         if (!name.startsWith('honest')) expect(share, `${name} in round ${row.round}`).toBeLessThan(0.02);
     }
-    expect(Object.keys(report.adversaries).map((n) => n.split(' ')[0]).sort()).toEqual(['copy', 'lazy', 'poison']);
+    expect(
+      Object.keys(report.adversaries)
+        .map((n) => n.split(' ')[0])
+        .sort(),
+    ).toEqual(['copy', 'lazy', 'poison']);
 
     // Every node that rebuilt a round's model (each miner, from its own store and its own fetches) holds
     // exactly the bytes the independent rebuild made; at least the four honest miners did for rounds 1-2.

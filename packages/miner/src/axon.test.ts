@@ -274,7 +274,10 @@ describe('axon: blacklist (403)', () => {
           response: Type.Object({ a: Type.Integer() }),
           access: 'registered',
         },
-        Private: { request: Type.Object({ a: Type.Integer() }), response: Type.Object({ a: Type.Integer() }) },
+        Private: {
+          request: Type.Object({ a: Type.Integer() }),
+          response: Type.Object({ a: Type.Integer() }),
+        },
       },
       miner: { setup: () => null, forward: { Shared: ({ a }) => ({ a }), Private: ({ a }) => ({ a }) } },
       validator: { challenge: () => null, reward: (r) => r.responses.map(() => 0) },

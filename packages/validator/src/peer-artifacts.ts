@@ -4,12 +4,7 @@
  * Miners use it to read each other's artifacts on synapses open to registered hotkeys
  * (`access: 'registered'`); a validator uses it outside its rounds.
  */
-import {
-  type AnySubnetPlugin,
-  type MetagraphView,
-  type PeerArtifactRequest,
-  type PeerArtifacts,
-} from '@subnetkit/core';
+import type { AnySubnetPlugin, MetagraphView, PeerArtifactRequest, PeerArtifacts } from '@subnetkit/core';
 import { Dendrite, type DendriteSigner } from './dendrite.js';
 import type { MinerTarget } from './types.js';
 

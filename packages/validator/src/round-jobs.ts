@@ -152,7 +152,12 @@ return 1
 `;
 
 /** Gives back the round number {@link roundForTick} gave a tick that ran no round (when it is the last one). */
-export async function releaseRound(redis: Redis, keyPrefix: string, tickId: string, round: number): Promise<void> {
+export async function releaseRound(
+  redis: Redis,
+  keyPrefix: string,
+  tickId: string,
+  round: number,
+): Promise<void> {
   await redis.eval(RELEASE_ROUND_LUA, 2, `${keyPrefix}:tick:${tickId}`, `${keyPrefix}:round`, String(round));
 }
 
@@ -414,7 +419,15 @@ export async function runRoundOnce(
     ...(ctx.pluginChain ? { chain: ctx.pluginChain } : {}),
   });
   if (challenge === null)
-    return { round, queried: 0, ok: 0, applied: false, meanReward: 0, fanoutMs: 0, totalMs: performance.now() - t0 };
+    return {
+      round,
+      queried: 0,
+      ok: 0,
+      applied: false,
+      meanReward: 0,
+      fanoutMs: 0,
+      totalMs: performance.now() - t0,
+    };
   const options = synapseQueryOptions(
     ctx.plugin,
     challenge.synapse,

@@ -36,7 +36,6 @@ import { MAX_UPDATE_BYTES } from './simulate.js';
 import { DirUpdateStore, MemoryUpdateStore, type UpdateStore } from './store.js';
 import { decodeWeights, encodeWeights, type ModelWeights } from './weights.js';
 
-
 /** How the federated subnet is set up; every node of a subnet must use the same values. */
 export interface FederatedOptions {
   /** Each miner's shard (default 300 digits, 2 favourite classes at 85%). */
@@ -97,7 +96,8 @@ export interface FederatedMiner {
 
 const synapses = {
   Update: {
-    description: "A miner's model update for a round: the canonical weight bytes whose sha256 it committed on chain.",
+    description:
+      "A miner's model update for a round: the canonical weight bytes whose sha256 it committed on chain.",
     timeoutMs: 10_000,
     request: Type.Object(
       { round: Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1 }) },
@@ -206,7 +206,9 @@ async function startFederatedMiner(
   const servedFile = join(ctx.dataDir, 'federated', 'served.json');
   const served = new Map<number, string>();
   try {
-    for (const [r, h] of Object.entries(JSON.parse(readFileSync(servedFile, 'utf8')) as Record<string, string>))
+    for (const [r, h] of Object.entries(
+      JSON.parse(readFileSync(servedFile, 'utf8')) as Record<string, string>,
+    ))
       if (store.get(h)) served.set(Number(r), h);
   } catch {
     // First start.
@@ -230,7 +232,8 @@ async function startFederatedMiner(
     const base = await rebuildBase(rebuild, window.round);
     if (role === 'lazy') return serve(window, base);
     const uid = await chain.uid();
-    if (uid === undefined) throw new Error(`hotkey ${chain.hotkey} is not registered on netuid ${chain.netuid}`);
+    if (uid === undefined)
+      throw new Error(`hotkey ${chain.hotkey} is not registered on netuid ${chain.netuid}`);
     const shard = shardOf(uid, options);
     const weights: ModelWeights = await trainLocal(tf, decodeWeights(base), shard, {
       epochs: options.localEpochs ?? FEDERATED_DEFAULTS.localEpochs,
@@ -325,7 +328,9 @@ export function federatedSubnet(options: FederatedOptions = {}) {
     scored: new Set(),
   };
   const miner = (role: FederatedRole) => (ctx: MinerSetupContext) => startFederatedMiner(ctx, role, options);
-  const forward = { Update: ({ round }: { round: number }, ctx: { model: FederatedMiner }) => serveUpdate(round, ctx.model) };
+  const forward = {
+    Update: ({ round }: { round: number }, ctx: { model: FederatedMiner }) => serveUpdate(round, ctx.model),
+  };
   const heldOut = () => heldOutPart(options.validatorPart ?? FEDERATED_DEFAULTS.validatorPart, options);
 
   return defineSubnet({
@@ -338,7 +343,11 @@ export function federatedSubnet(options: FederatedOptions = {}) {
       setup: miner('honest'),
       forward,
       baselines: {
-        poison: { description: 'trains on flipped labels (9 - digit): a poisoning update', setup: miner('poison'), forward },
+        poison: {
+          description: 'trains on flipped labels (9 - digit): a poisoning update',
+          setup: miner('poison'),
+          forward,
+        },
         lazy: { description: 'serves the base model unchanged', setup: miner('lazy'), forward },
         copy: {
           description: "fetches another miner's committed update and commits the same hash later",

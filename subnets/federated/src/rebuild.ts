@@ -77,8 +77,16 @@ async function updateBytes(ctx: RebuildContext, ref: UpdateRef): Promise<Uint8Ar
 }
 
 /** One aggregation step: the base of round `round + 1` from the base of `round`. */
-export async function aggregateRound(ctx: RebuildContext, round: number, base: Uint8Array): Promise<Uint8Array> {
-  const accepted = acceptedUpdates(await roundCommitments(ctx.chain, ctx.schedule, round), ctx.schedule, round);
+export async function aggregateRound(
+  ctx: RebuildContext,
+  round: number,
+  base: Uint8Array,
+): Promise<Uint8Array> {
+  const accepted = acceptedUpdates(
+    await roundCommitments(ctx.chain, ctx.schedule, round),
+    ctx.schedule,
+    round,
+  );
   if (accepted.length === 0) return base;
   const { nextStartBlock } = roundWindow(ctx.schedule, round);
   const incentive = await ctx.chain.incentive({ block: nextStartBlock });

@@ -99,7 +99,10 @@ export function roundWindow(s: RoundSchedule, round: number): RoundWindow {
 }
 
 /** What is due at `block`: commit (up to the deadline) or score (after it). */
-export function roundPhase(s: RoundSchedule, block: number): { window: RoundWindow; phase: 'commit' | 'score' } {
+export function roundPhase(
+  s: RoundSchedule,
+  block: number,
+): { window: RoundWindow; phase: 'commit' | 'score' } {
   const window = roundWindow(s, roundAt(s, block));
   return { window, phase: block <= window.deadlineBlock ? 'commit' : 'score' };
 }

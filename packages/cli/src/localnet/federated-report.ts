@@ -68,7 +68,8 @@ export async function watchFederatedRounds(
     onRound?: (row: FederatedRoundRow) => void;
   },
 ): Promise<FederatedReport> {
-  if (!net.peers) throw new Error('the federated report fetches updates from the miners; localnet gave no peers');
+  if (!net.peers)
+    throw new Error('the federated report fetches updates from the miners; localnet gave no peers');
   const options = opts.options ?? {};
   const chain = subnetChainView(net.client, net.netuid);
   const schedule = scheduleFor(net.netuid, await chain.tempo(), options);
@@ -150,7 +151,13 @@ export async function watchFederatedRounds(
   for (const [hotkey, role] of roleOf) {
     if (role !== 'honest') continue;
     const uid = uidOf.get(hotkey)!;
-    localOnly[label(hotkey)] = await localOnlyAccuracy(tf, uid, trainedRounds.get(uid) ?? [], options, report);
+    localOnly[label(hotkey)] = await localOnlyAccuracy(
+      tf,
+      uid,
+      trainedRounds.get(uid) ?? [],
+      options,
+      report,
+    );
   }
   const last = rows.at(-1)!;
   const adversaries: Record<string, number> = {};

@@ -6,7 +6,12 @@ import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { connect, minerChainAccess, type SubtensorClient, subnetChainView } from '@subnetkit/chain';
-import { baselinePlugin, DEFAULT_UNDER_TRAINED, type PeerArtifacts, type SubnetPlugin } from '@subnetkit/core';
+import {
+  baselinePlugin,
+  DEFAULT_UNDER_TRAINED,
+  type PeerArtifacts,
+  type SubnetPlugin,
+} from '@subnetkit/core';
 import { type Devnet, startDevnet } from '@subnetkit/devnet';
 import { type RunningExporter, runExporter } from '@subnetkit/exporter';
 import {
