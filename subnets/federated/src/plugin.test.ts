@@ -10,8 +10,10 @@ import {
   type FederatedTruth,
   federatedSubnet,
   genesisModel,
+  heldOutPart,
   shardOf,
 } from './plugin.js';
+import { scoreUpdates } from './protocol.js';
 import { roundSchedule, roundWindow } from './schedule.js';
 import { MemoryUpdateStore } from './store.js';
 
@@ -116,6 +118,41 @@ describe('the federated validator', () => {
     );
     expect(rewards[0]).toBe(1);
     expect(rewards.slice(1)).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('scoring from the untrained initial model', () => {
+  it('gives a label-flipping update 0 and the honest ones a reward, also in the first round', async () => {
+    const { tf } = backend;
+    const heldOut = heldOutPart(0);
+    const train = async (uid: number, flip = false) => {
+      const shard = shardOf(uid);
+      return encodeWeights(
+        await trainLocal(tf, decodeWeights(base), shard, {
+          seed: uid,
+          ...(flip ? { labels: Uint8Array.from(shard.labels, (y) => CLASSES - 1 - y) } : {}),
+        }),
+      );
+    };
+    const updates = new Map<string, Uint8Array>();
+    for (const uid of [1, 2, 3, 4]) updates.set(`honest-${uid}`, await train(uid));
+    updates.set('poison-5', await train(5, true));
+    const input = (keys: string[]) => ({
+      base: decodeWeights(base),
+      heldOut,
+      commitments: keys.map((hotkey) => ({ hotkey, block: 2, hash: updateHash(updates.get(hotkey)!) })),
+      round: { startBlock: 0, deadlineBlock: 12 },
+      updates,
+      maxBytes: 1 << 20,
+    });
+    // Next to honest updates a label-flipped update makes their average worse: no reward.
+    const scores = scoreUpdates(input([...updates.keys()]));
+    expect(scores.find((s) => s.hotkey === 'poison-5')).toEqual({
+      hotkey: 'poison-5',
+      verdict: 'no_improvement',
+      score: 0,
+    });
+    for (const s of scores.filter((s) => s.hotkey.startsWith('honest'))) expect(s.verdict).toBe('improves');
   });
 });
 
