@@ -11,22 +11,18 @@
 import { federatedSubnet } from './plugin.js';
 
 export default federatedSubnet();
+export { type FederatedMiner, type FederatedRole, serveUpdate } from './miner.js';
+export { evaluateBytes, type FederatedTruth, federatedSubnet, localOnlyAccuracy } from './plugin.js';
 export {
-  evaluateBytes,
   FEDERATED_DEFAULTS,
-  type FederatedMiner,
   type FederatedOptions,
-  type FederatedRole,
-  type FederatedTruth,
-  federatedSubnet,
   genesisModel,
   heldOutPart,
-  localOnlyAccuracy,
   reportPart,
   scheduleFor,
   shardOf,
   updateFetcher,
-} from './plugin.js';
+} from './setup.js';
 export {
   acceptedUpdates,
   aggregateRound,

@@ -5,14 +5,9 @@ import { pino } from 'pino';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeWeights, encodeWeights, updateHash } from './weights.js';
 import { trainLocal } from './model.js';
-import {
-  type FederatedMiner,
-  type FederatedTruth,
-  federatedSubnet,
-  genesisModel,
-  heldOutPart,
-  shardOf,
-} from './plugin.js';
+import type { FederatedMiner } from './miner.js';
+import { type FederatedTruth, federatedSubnet } from './plugin.js';
+import { genesisModel, heldOutPart, shardOf } from './setup.js';
 import { scoreUpdates } from './protocol.js';
 import { roundSchedule, roundWindow } from './schedule.js';
 import { MemoryUpdateStore } from './store.js';
