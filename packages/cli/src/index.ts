@@ -25,8 +25,16 @@ export {
   type ServiceOptions,
 } from './service-config.js';
 export {
+  type FederatedReport,
+  type FederatedRoundRow,
+  formatFederatedRound,
+  formatFederatedSummary,
+  watchFederatedRounds,
+} from './localnet/federated-report.js';
+export {
   defaultLocalnetDataDir,
   defaultMinerCount,
+  defaultTempo,
   type Localnet,
   type LocalnetNeuron,
   type LocalnetOptions,

@@ -8,6 +8,7 @@ export const BUILTIN_SUBNETS: Record<string, string> = {
   echo: '@subnetkit/subnet-echo',
   vision: '@subnetkit/subnet-vision',
   forecast: '@subnetkit/subnet-forecast',
+  federated: '@subnetkit/subnet-federated',
 };
 
 /** The built entry module of the package in `dir` (its package.json `exports` "." or `main`). */
@@ -35,7 +36,7 @@ function packageEntry(spec: string, dir: string): string {
 
 /**
  * Load a subnet plugin from a package name (`@subnetkit/subnet-echo`), a short built-in name
- * (`echo`, `vision`, `forecast`), a subnet package directory (its built entry is loaded) or a path
+ * (`echo`, `vision`, `forecast`, `federated`), a subnet package directory (its built entry is loaded) or a path
  * to a module whose default export is a `defineSubnet(...)` result.
  */
 export async function loadSubnetPlugin(spec: string, cwd = process.cwd()): Promise<SubnetPlugin> {

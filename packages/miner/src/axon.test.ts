@@ -264,6 +264,39 @@ describe('axon: blacklist (403)', () => {
     expect(ok.statusCode).toBe(200);
   });
 
+  it("admits a registered non-validator on an access: 'registered' synapse only", async () => {
+    const peerPlugin = defineSubnet({
+      name: 'peers',
+      versionKey: 1,
+      synapses: {
+        Shared: {
+          request: Type.Object({ a: Type.Integer() }),
+          response: Type.Object({ a: Type.Integer() }),
+          access: 'registered',
+        },
+        Private: {
+          request: Type.Object({ a: Type.Integer() }),
+          response: Type.Object({ a: Type.Integer() }),
+        },
+      },
+      miner: { setup: () => null, forward: { Shared: ({ a }) => ({ a }), Private: ({ a }) => ({ a }) } },
+      validator: { challenge: () => null, reward: (r) => r.responses.map(() => 0) },
+    });
+    const app = axon({ plugin: peerPlugin, model: null, policy: { deny: [lowValidator.address] } });
+    const body = JSON.stringify({ a: 5 });
+    const shared = await app.inject(await signed({ signer: plainMiner, path: '/Shared', body }));
+    expect(shared.statusCode).toBe(200);
+    expect(shared.json()).toEqual({ a: 5 });
+    const refused = await app.inject(await signed({ signer: plainMiner, path: '/Private', body }));
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error).toBe('NoValidatorPermit');
+    // Still: unregistered hotkeys and the deny list are refused on the open synapse.
+    const stray = await app.inject(await signed({ signer: stranger, path: '/Shared', body }));
+    expect(stray.json().error).toBe('NotRegistered');
+    const denied = await app.inject(await signed({ signer: lowValidator, path: '/Shared', body }));
+    expect(denied.json().error).toBe('Denied');
+  });
+
   it('applies the deny list over the permit and the allow list over registration', async () => {
     const app = axon({ policy: { deny: [validator.address], allow: [stranger.address] } });
     const denied = await app.inject(await signed({ signer: validator }));

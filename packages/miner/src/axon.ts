@@ -228,8 +228,10 @@ export function createAxon<Model>(options: AxonOptions<Model>): AxonServer {
     synapses.addHook('preValidation', decodeBody);
     synapses.addHook(
       'preHandler',
-      createAccessHook(createAccessCheck(policy, options.metagraph, netuid), (reason) =>
-        metrics.forbidden.inc({ reason }),
+      createAccessHook(
+        createAccessCheck(policy, options.metagraph, netuid),
+        (reason) => metrics.forbidden.inc({ reason }),
+        (synapse) => plugin.synapses[synapse]?.access,
       ),
     );
     synapses.addHook('preHandler', createAdmitHook(gate, timeoutMs));

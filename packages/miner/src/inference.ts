@@ -4,7 +4,13 @@
  * allowed), run the plugin's `setup` with it, and warm it up. A plugin without a model (echo) only
  * gets its `setup` called, as before.
  */
-import type { AnySubnetPlugin, MinerChainAccess, TrainOptions, TrainProgress } from '@subnetkit/core';
+import type {
+  AnySubnetPlugin,
+  MinerChainAccess,
+  PeerArtifacts,
+  TrainOptions,
+  TrainProgress,
+} from '@subnetkit/core';
 import {
   type BackendPreference,
   formatTrainProgress,
@@ -60,7 +66,13 @@ export function backendText(backend: Pick<InferenceBackend, 'backend' | 'device'
  */
 export async function prepareMinerModel(
   plugin: AnySubnetPlugin,
-  ctx: { dataDir: string; log: Logger; signal: AbortSignal; chain?: MinerChainAccess },
+  ctx: {
+    dataDir: string;
+    log: Logger;
+    signal: AbortSignal;
+    chain?: MinerChainAccess;
+    peers?: PeerArtifacts;
+  },
   options: MinerInferenceOptions = {},
 ): Promise<PreparedMinerModel> {
   const spec = plugin.miner.model;

@@ -108,7 +108,7 @@ describe('startMiner', () => {
     ).rejects.toThrow(new RegExp(`${minerKey.address} is not registered on netuid 3.*register`));
   });
 
-  it("hands the plugin's setup the subnet chain it was given", async () => {
+  it("hands the plugin's setup the subnet chain and peers it was given, and aborts its signal on stop", async () => {
     const minerKey = keyring.addFromUri('//Bob');
     const { chain } = fakeChain({ hotkeys: [minerKey.address], stake: [0], validatorPermit: [false] });
     const commits: Uint8Array[] = [];
@@ -118,18 +118,25 @@ describe('startMiner', () => {
       block: async () => 7,
       commitments: async () => [],
       incentive: async () => ({}),
+      tempo: async () => 10,
+      uid: async () => 0,
       commit: async (data) => {
         commits.push(data);
         return { block: 7 };
       },
     };
+    const peers = { fetch: async () => new Uint8Array([1]) };
     let seen: MinerChainAccess | undefined;
+    let seenPeers: unknown;
+    let signal: AbortSignal | undefined;
     const plugin = {
       ...echo,
       miner: {
         ...echo.miner,
         setup: async (ctx: MinerSetupContext) => {
           seen = ctx.chain;
+          seenPeers = ctx.peers;
+          signal = ctx.signal;
           await ctx.chain?.commit(new Uint8Array([1]));
           return echo.miner.setup(ctx);
         },
@@ -141,14 +148,19 @@ describe('startMiner', () => {
       netuid: 3,
       chain,
       pluginChain,
+      peers,
       port: 0,
       host: '127.0.0.1',
       skipAnnounce: true,
       dataDir,
       logger: pino({ level: 'silent' }),
     });
+    expect(signal?.aborted).toBe(false);
     await running.stop();
+    // The plugin's signal ends background work started in setup when the miner stops.
+    expect(signal?.aborted).toBe(true);
     expect(seen).toBe(pluginChain);
+    expect(seenPeers).toBe(peers);
     expect(commits).toEqual([new Uint8Array([1])]);
   });
 

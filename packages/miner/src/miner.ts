@@ -6,7 +6,13 @@
 import { mkdirSync } from 'node:fs';
 import { networkInterfaces, homedir } from 'node:os';
 import { join } from 'node:path';
-import { type AnySubnetPlugin, type MinerChainAccess, type ReplayStore, fixCommand } from '@subnetkit/core';
+import {
+  type AnySubnetPlugin,
+  fixCommand,
+  type MinerChainAccess,
+  type PeerArtifacts,
+  type ReplayStore,
+} from '@subnetkit/core';
 import { registerInferenceMetrics } from '@subnetkit/inference';
 import { createMetricsRegistry } from '@subnetkit/metrics';
 import { pino, type Logger } from 'pino';
@@ -41,6 +47,11 @@ export interface StartMinerOptions {
    * `minerChainAccess(client, netuid, hotkey)` from `@subnetkit/chain`). Omitted: plugins get none.
    */
   pluginChain?: MinerChainAccess;
+  /**
+   * How the plugin fetches artifacts from peers as this miner (`ctx.peers` in `setup`; e.g.
+   * `peerArtifacts` from `@subnetkit/validator`, signed with this hotkey). Omitted: plugins get none.
+   */
+  peers?: PeerArtifacts;
   /** Port to listen on (0 picks a free one). */
   port: number;
   /** Interface to bind (default 0.0.0.0, like the Python axon). */
@@ -158,6 +169,8 @@ export async function startMiner(options: StartMinerOptions): Promise<RunningMin
 
   const dataDir = options.dataDir ?? defaultDataDir(plugin.name);
   mkdirSync(dataDir, { recursive: true });
+  // The plugin's signal: aborted when setup is interrupted and when the miner stops (ends the plugin's
+  // background work, e.g. a round loop started in setup).
   const setupAbort = new AbortController();
   const stopSetup = () => setupAbort.abort(new Error('miner stopped during setup'));
   if (options.handleSignals) process.once('SIGTERM', stopSetup);
@@ -171,6 +184,7 @@ export async function startMiner(options: StartMinerOptions): Promise<RunningMin
         log,
         signal: setupAbort.signal,
         ...(options.pluginChain ? { chain: options.pluginChain } : {}),
+        ...(options.peers ? { peers: options.peers } : {}),
       },
       { warmUpRows: options.batch?.maxBatchSize ?? DEFAULT_MAX_BATCH, ...options.inference },
     );
@@ -225,6 +239,7 @@ export async function startMiner(options: StartMinerOptions): Promise<RunningMin
     await app.listen({ port: options.port, host });
   } catch (err) {
     metagraph.stop();
+    setupAbort.abort(new Error('miner stopped'));
     await app.close();
     prepared.dispose();
     const code = (err as NodeJS.ErrnoException).code;
@@ -241,6 +256,7 @@ export async function startMiner(options: StartMinerOptions): Promise<RunningMin
     if (!options.skipAnnounce) announced = await announceAxon(options, port, log, () => metagraph.refresh());
   } catch (err) {
     metagraph.stop();
+    setupAbort.abort(new Error('miner stopped'));
     await app.close();
     prepared.dispose();
     throw err;
@@ -271,6 +287,7 @@ export async function startMiner(options: StartMinerOptions): Promise<RunningMin
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
       log.info('miner stopping: draining in-flight requests');
+      setupAbort.abort(new Error('miner stopped'));
       await app.close();
       prepared.dispose();
       log.info('miner stopped');

@@ -23,6 +23,18 @@ describe('createAccessCheck', () => {
     );
   });
 
+  it("admits registered hotkeys without a permit on a synapse open to 'registered'", () => {
+    const check = createAccessCheck({ deny: ['val'] }, staticMetagraph(snapshot), 7);
+    expect(check('miner', 'registered')).toEqual({
+      ok: true,
+      caller: { hotkey: 'miner', uid: 1, stake: 3 },
+      priority: 3,
+    });
+    expect(check('miner', 'validators').ok).toBe(false);
+    expect(check('nobody', 'registered').ok).toBe(false);
+    expect(check('val', 'registered').ok).toBe(false);
+  });
+
   it('lets deny win over allow and allow admit unregistered hotkeys', () => {
     const check = createAccessCheck(
       { allow: ['nobody', 'val'], deny: ['val'] },

@@ -2,7 +2,7 @@
  * The blacklist and priority policy: pure functions of a verified hotkey, the metagraph and the
  * operator's settings. Runs only after the signature verified, so the hotkey is authentic.
  */
-import { type CallerInfo, fixCommand } from '@subnetkit/core';
+import { type CallerInfo, fixCommand, type SynapseAccess } from '@subnetkit/core';
 import type { NeuronLookup } from './metagraph.js';
 
 /** Operator settings for who may call the miner. */
@@ -20,16 +20,20 @@ export type AccessDecision =
   | { ok: true; caller: CallerInfo; priority: number }
   | { ok: false; reason: 'Denied' | 'NotRegistered' | 'NoValidatorPermit'; message: string };
 
-/** Compiles an {@link AccessPolicy} into a fast check against a metagraph lookup. */
+/**
+ * Compiles an {@link AccessPolicy} into a fast check against a metagraph lookup. `access` is the
+ * synapse's own rule (core's `SynapseDefinition.access`): `registered` admits any registered hotkey
+ * without a validator permit; the deny list wins either way.
+ */
 export function createAccessCheck(
   policy: AccessPolicy,
   metagraph: NeuronLookup,
   netuid: number,
-): (hotkey: string) => AccessDecision {
+): (hotkey: string, access?: SynapseAccess) => AccessDecision {
   const allow = new Set(policy.allow ?? []);
   const deny = new Set(policy.deny ?? []);
   const allowNonValidators = policy.allowNonValidators ?? false;
-  return (hotkey) => {
+  return (hotkey, access = 'validators') => {
     if (deny.has(hotkey)) {
       return { ok: false, reason: 'Denied', message: `hotkey ${hotkey} is on this miner's deny list` };
     }
@@ -49,7 +53,7 @@ export function createAccessCheck(
         message: `hotkey ${hotkey} is not registered on netuid ${netuid}; register it (${fixCommand('subnet register', { '--netuid': netuid })} / btcli subnet register) or ask the miner operator to allow it`,
       };
     }
-    if (!neuron.validatorPermit && !allowNonValidators) {
+    if (!neuron.validatorPermit && !allowNonValidators && access !== 'registered') {
       return {
         ok: false,
         reason: 'NoValidatorPermit',

@@ -95,3 +95,4 @@ export { readWeightsState, type WeightsState } from './weight-setter.js';
 export { computeWeights, type WeightsDue, type WeightVector, weightsDue } from './weights.js';
 export { subtensorValidatorChain, type ValidatorSubtensorClient } from './chain-adapter.js';
 export { RedisCommitStore } from './commit-store.js';
+export { type PeerArtifactsClient, type PeerArtifactsOptions, peerArtifacts } from './peer-artifacts.js';

@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import {
   checkRewards,
   type MinerResponse,
+  type PeerArtifacts,
   type SubnetChainView,
   type SubnetPlugin,
   seededRandom,
@@ -95,6 +96,8 @@ export interface RoundContext {
    * (the process's query concurrency: the next wave). 0 = off.
    */
   presignJobs?: number;
+  /** Artifacts from miners outside a round (`ctx.peers` in challenge). */
+  peers?: PeerArtifacts;
 }
 
 // Gives each tick job one round number, also when the tick is retried: KEYS tick marker, counter.
@@ -146,6 +149,23 @@ export async function claimRoundBlock(
   return Number(r) === 1;
 }
 
+// Undo a tick's round number when nothing ran: KEYS tick marker, counter. ARGV round.
+const RELEASE_ROUND_LUA = `
+redis.call('DEL', KEYS[1])
+if tonumber(redis.call('GET', KEYS[2]) or '0') == tonumber(ARGV[1]) then redis.call('DECR', KEYS[2]) end
+return 1
+`;
+
+/** Gives back the round number {@link roundForTick} gave a tick that ran no round (when it is the last one). */
+export async function releaseRound(
+  redis: Redis,
+  keyPrefix: string,
+  tickId: string,
+  round: number,
+): Promise<void> {
+  await redis.eval(RELEASE_ROUND_LUA, 2, `${keyPrefix}:tick:${tickId}`, `${keyPrefix}:round`, String(round));
+}
+
 /** Seed of a round's miner sample; differs from the challenge seed (`round`) so the two are independent. */
 export function sampleSeed(round: number): number {
   return Math.imul(round ^ 0x5bd1e995, 0x9e3779b1) >>> 0;
@@ -162,7 +182,11 @@ export function challengeId(synapse: string, request: unknown): string {
     .slice(0, 12);
 }
 
-/** The `tick` processor: start round n (or skip it) and return its number. */
+/**
+ * The `tick` processor: start round n (or skip it) and return its number. A plugin whose `challenge`
+ * returns `null` (nothing due this tick) skips it: nobody is queried, the round number is kept for the
+ * next tick, and `rounds_skipped_total{reason="no_challenge"}` counts it.
+ */
 export async function processTick(
   ctx: RoundContext,
   job: Job,
@@ -200,7 +224,14 @@ export async function processTick(
     random: seededRandom(round),
     log: ctx.log,
     ...(ctx.pluginChain ? { chain: ctx.pluginChain } : {}),
+    ...(ctx.peers ? { peers: ctx.peers } : {}),
   });
+  if (challenge === null) {
+    // Give the number back so the next round that runs takes it (a retried tick recalls it anyway).
+    await releaseRound(ctx.redis, ctx.keyPrefix, tickId, round);
+    ctx.metrics.roundsSkipped.inc({ reason: 'no_challenge' });
+    return { skipped: 'no_challenge' };
+  }
   const synapse = challenge.synapse;
   const def = ctx.plugin.synapses[synapse];
   if (!def)
@@ -429,6 +460,16 @@ export async function runRoundOnce(
     log: ctx.log,
     ...(ctx.pluginChain ? { chain: ctx.pluginChain } : {}),
   });
+  if (challenge === null)
+    return {
+      round,
+      queried: 0,
+      ok: 0,
+      applied: false,
+      meanReward: 0,
+      fanoutMs: 0,
+      totalMs: performance.now() - t0,
+    };
   const options = synapseQueryOptions(
     ctx.plugin,
     challenge.synapse,

@@ -14,6 +14,7 @@ import { type Logger, pino } from 'pino';
 import type { Registry } from 'prom-client';
 import { Dendrite, type DendriteOptions, type DendriteProtocol, type DendriteSigner } from './dendrite.js';
 import { checkAlpha, DEFAULT_EMA_ALPHA } from './ema.js';
+import { peerArtifacts } from './peer-artifacts.js';
 import { SubnetStateCache } from './subnet-cache.js';
 import { createValidatorMetrics, type ValidatorMetrics } from './metrics.js';
 import {
@@ -265,6 +266,14 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
       ),
   });
 
+  // Plugins with artifact synapses may fetch artifacts outside a round (`ctx.peers` in challenge).
+  const peers = options.plugin.synapseNames.some((n) => options.plugin.synapses[n]?.artifact)
+    ? peerArtifacts({
+        plugin: options.plugin,
+        sign: options.sign,
+        metagraph: async () => (await metagraph.get()).metagraph,
+      })
+    : undefined;
   const roundCtx: RoundContext = {
     plugin: options.plugin,
     netuid: options.netuid,
@@ -288,6 +297,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
     presignJobs: options.presignAhead === false ? 0 : workers,
     ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
     ...(options.pluginChain ? { pluginChain: options.pluginChain } : {}),
+    ...(peers ? { peers } : {}),
   };
   const weightCtx: WeightContext = {
     netuid: options.netuid,
@@ -347,6 +357,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
     await Promise.allSettled(allWorkers.map((w) => w.close()));
     await Promise.allSettled([...Object.values(queues).map((q) => q.close()), flow.close()]);
     await dendrite.close();
+    await peers?.close();
     await server?.close();
     await Promise.allSettled(connections.map((c) => c.quit().catch(() => c.disconnect())));
   };

@@ -17,7 +17,7 @@ describe('echo subnet', () => {
     const model = makeEchoModel({});
     const random = seededRandom(1);
     for (let round = 0; round < 50; round++) {
-      const ch = await echo.validator.challenge({ round, random, log });
+      const ch = (await echo.validator.challenge({ round, random, log }))!;
       const single = await echo.miner.forward.Compute(ch.request, { model, caller, signal, log });
       expect(single.result).toBe(ch.truth);
       const batch = await echo.miner.forwardBatch!.Compute!([ch.request, ch.request], {
@@ -42,7 +42,7 @@ describe('echo subnet', () => {
   });
 
   it('rewards correct and fast answers, penalises slow ones, zeroes wrong and failed ones', async () => {
-    const ch = await echo.validator.challenge({ round: 0, random: seededRandom(9), log });
+    const ch = (await echo.validator.challenge({ round: 0, random: seededRandom(9), log }))!;
     const ok = (result: number, latencyMs: number): MinerResponse<ComputeResponse> => ({
       uid: 0,
       hotkey: caller.hotkey,

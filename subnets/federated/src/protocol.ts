@@ -91,17 +91,23 @@ export interface ScoringInput {
 
 /**
  * Scores each committed update by how much it improves the current subnet model on the validator's
- * held-out digits. The update is merged into the base with the share it would have if every accepted
- * update counted equally (`base + (update - base) / n`), and the score is the decrease of the held-out
- * cross-entropy: a lazy update (the base itself) scores exactly 0, poisoned or random updates raise
- * the loss and score 0, honest updates lower it. Absolute accuracy is not rewarded.
+ * held-out digits, as the smaller of two held-out cross-entropy decreases (floored at 0):
+ *
+ * - its own gain: the update merged into the base with the share it would have if every accepted update
+ *   counted equally (`base + (update - base) / n`), against the base;
+ * - its marginal gain: the equal-share average of all valid updates against the same average without it.
+ *
+ * A lazy update (the base itself) scores exactly 0 (no own gain); poisoned or random updates raise the
+ * loss on their own or make the average of the others worse, so they score 0 even when, from an untrained
+ * base, any small step lowers the loss; honest updates lower it both ways. Absolute accuracy is not rewarded.
  */
 export function scoreUpdates(input: ScoringInput): UpdateScore[] {
   const judged = judgeCommitments(input.commitments, input.round);
   const baseLoss = evaluateWeights(input.base, input.heldOut).loss;
   const accepted = [...judged.values()].filter((j) => j.status === 'accepted').length;
   const share = 1 / Math.max(1, accepted);
-  return input.commitments.map((c) => {
+  const valid = new Map<string, ModelWeights>();
+  const verdicts = input.commitments.map((c): UpdateScore | { hotkey: string; gain: number } => {
     const j = judged.get(c.hotkey)!;
     const zero = (verdict: UpdateVerdict): UpdateScore => ({ hotkey: c.hotkey, verdict, score: 0 });
     if (j.status !== 'accepted') return zero(j.status);
@@ -116,15 +122,55 @@ export function scoreUpdates(input: ScoringInput): UpdateScore[] {
       return zero('bad_format');
     }
     if (!sameShapes(input.base, w)) return zero('wrong_shape');
+    valid.set(c.hotkey, w);
     const merged = input.base.map((t, k) => {
       const u = w[k]!.values;
       const values = new Float32Array(t.values.length);
       for (let i = 0; i < values.length; i++) values[i] = t.values[i]! + share * (u[i]! - t.values[i]!);
       return { shape: t.shape, values };
     });
-    const gain = baseLoss - evaluateWeights(merged, input.heldOut).loss;
-    return gain > 0 ? { hotkey: c.hotkey, verdict: 'improves', score: gain } : zero('no_improvement');
+    return { hotkey: c.hotkey, gain: baseLoss - evaluateWeights(merged, input.heldOut).loss };
   });
+  const marginal = marginalGains(input.base, valid, input.heldOut);
+  return verdicts.map((v) => {
+    if ('verdict' in v) return v;
+    const score = Math.min(v.gain, marginal.get(v.hotkey) ?? v.gain);
+    return score > 0
+      ? { hotkey: v.hotkey, verdict: 'improves', score }
+      : { hotkey: v.hotkey, verdict: 'no_improvement', score: 0 };
+  });
+}
+
+/**
+ * Per update: held-out loss of the equal-share average of the other valid updates minus that of the
+ * average of all of them (positive: the update helps the average). Empty with fewer than two updates.
+ */
+function marginalGains(
+  base: ModelWeights,
+  updates: Map<string, ModelWeights>,
+  heldOut: DigitSet,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  const n = updates.size;
+  if (n < 2) return out;
+  const sums = base.map((t) => new Float64Array(t.values.length));
+  for (const w of updates.values())
+    w.forEach((t, k) => {
+      const sum = sums[k]!;
+      for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! + t.values[i]!;
+    });
+  const average = (leaveOut?: ModelWeights): ModelWeights =>
+    base.map((t, k) => {
+      const sum = sums[k]!;
+      const m = leaveOut ? n - 1 : n;
+      const values = new Float32Array(sum.length);
+      for (let i = 0; i < values.length; i++)
+        values[i] = (sum[i]! - (leaveOut ? leaveOut[k]!.values[i]! : 0)) / m;
+      return { shape: t.shape, values };
+    });
+  const allLoss = evaluateWeights(average(), heldOut).loss;
+  for (const [hotkey, w] of updates) out.set(hotkey, evaluateWeights(average(w), heldOut).loss - allLoss);
+  return out;
 }
 
 /** Scores normalised to weights that sum to 1 (all zero when nothing improved). */

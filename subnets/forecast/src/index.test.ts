@@ -163,11 +163,11 @@ describe('forecast subnet', () => {
     const sums = Object.fromEntries(names.map((n) => [n, 0])) as Record<string, number>;
     const rounds = 150;
     for (let round = 0; round < rounds; round++) {
-      const challenge = await forecast.validator.challenge({
+      const challenge = (await forecast.validator.challenge({
         round,
         random: seededRandom(9_000 + round),
         log: silent,
-      });
+      }))!;
       const responses: MinerResponse<ForecastResponse>[] = [];
       for (const [uid, name] of names.entries()) {
         responses.push({

@@ -59,11 +59,11 @@ async function meanRewards(
   const names = Object.keys(miners);
   const sums = Object.fromEntries(names.map((n) => [n, 0]));
   for (let round = 0; round < rounds; round++) {
-    const challenge = await vision.validator.challenge({
+    const challenge = (await vision.validator.challenge({
       round,
       random: seededRandom(1000 + round),
       log: silent,
-    });
+    }))!;
     const responses: MinerResponse<ClassifyResponse>[] = [];
     for (const [uid, name] of names.entries()) {
       const digits = await miners[name]!(challenge.request.images);
@@ -89,7 +89,7 @@ describe('vision subnet', () => {
   });
 
   it('answers batched requests through one predict, in order, like single requests', async () => {
-    const challenge = await vision.validator.challenge({ round: 0, random: seededRandom(5), log: silent });
+    const challenge = (await vision.validator.challenge({ round: 0, random: seededRandom(5), log: silent }))!;
     const reqs = [
       { images: challenge.request.images.slice(0, 3) },
       { images: challenge.request.images.slice(3, 4) },

@@ -99,6 +99,10 @@ describe('commitments', () => {
     const incentive = await view.incentive();
     expect(Object.keys(incentive).sort()).toEqual([m1.address, m2.address].sort());
     for (const v of Object.values(incentive)) expect(v).toBeGreaterThanOrEqual(0);
+    // Historical reads: at the block of the miner's commitment (state kept by the devnet).
+    expect(Object.keys(await view.incentive({ block })).sort()).toEqual([m1.address, m2.address].sort());
+    expect(await view.tempo()).toBe(TEMPO);
+    expect(await miner.uid()).toBe((await client.uidOf(NETUID, m1.address)) ?? -1);
   });
 
   it('refuses an unregistered hotkey, naming the register command', async () => {

@@ -7,7 +7,10 @@ import type { MinerChainAccess, SubnetChainView } from '@subnetkit/core';
 import type { SubtensorClient } from './client.js';
 
 /** The parts of `SubtensorClient` the plugin view uses. */
-export type PluginChainClient = Pick<SubtensorClient, 'block' | 'commitments' | 'syncMetagraph'>;
+export type PluginChainClient = Pick<
+  SubtensorClient,
+  'block' | 'commitments' | 'syncMetagraph' | 'hyperparameters'
+>;
 
 /** A read-only {@link SubnetChainView} of `netuid`. */
 export function subnetChainView(client: PluginChainClient, netuid: number): SubnetChainView {
@@ -20,20 +23,23 @@ export function subnetChainView(client: PluginChainClient, netuid: number): Subn
       const records = await client.commitments(netuid, opts);
       return records.map((r) => ({ hotkey: r.hotkey, block: r.block, data: r.data }));
     },
-    async incentive() {
-      const m = await client.syncMetagraph(netuid);
+    async incentive(opts = {}) {
+      const m = await client.syncMetagraph(netuid, opts.block === undefined ? {} : { block: opts.block });
       const out: Record<string, number> = {};
       m.hotkeys.forEach((hotkey, uid) => {
         out[hotkey] = m.incentive[uid] ?? 0;
       });
       return out;
     },
+    async tempo() {
+      return (await client.hyperparameters(netuid)).tempo;
+    },
   };
 }
 
 /** A miner's {@link MinerChainAccess} of `netuid`: the view plus commitments signed by `hotkey`. */
 export function minerChainAccess(
-  client: PluginChainClient & Pick<SubtensorClient, 'setCommitment'>,
+  client: PluginChainClient & Pick<SubtensorClient, 'setCommitment' | 'uidOf'>,
   netuid: number,
   hotkey: KeyringPair,
 ): MinerChainAccess {
@@ -43,6 +49,9 @@ export function minerChainAccess(
     async commit(data) {
       const r = await client.setCommitment(hotkey, netuid, data);
       return { block: r.blockNumber };
+    },
+    async uid() {
+      return (await client.uidOf(netuid, hotkey.address)) ?? undefined;
     },
   };
 }

@@ -9,6 +9,12 @@ import {
   startLocalnet,
 } from '../localnet/localnet.js';
 import { type MetricsTarget, prometheusConfig } from '../localnet/prometheus-config.js';
+import { selectBackend } from '@subnetkit/inference';
+import {
+  formatFederatedRound,
+  formatFederatedSummary,
+  watchFederatedRounds,
+} from '../localnet/federated-report.js';
 import { createLogger, quietChildLevel } from '../logger.js';
 import { loadSubnetPlugin } from '../plugin-loader.js';
 
@@ -18,7 +24,7 @@ interface LocalnetFlags {
   dataDir?: string;
   port: number;
   blockTime: number;
-  tempo: number;
+  tempo?: number;
   redis: string;
   rounds: number;
   timeout: number;
@@ -88,6 +94,38 @@ async function waitForWeights(net: Localnet, rounds: number, timeoutMs: number) 
   }
 }
 
+/**
+ * The federated subnet's report: per round, the subnet model's held-out accuracy and each miner's
+ * incentive; at the end, the model against the best honest miner trained alone, and the adversaries' weight.
+ */
+async function reportFederated(net: Localnet, flags: LocalnetFlags): Promise<void> {
+  const { tf } = await selectBackend({ logger: createLogger('inference').child({}, { level: 'warn' }) });
+  if (!flags.json)
+    console.log(
+      `federated rounds (two epochs each): accuracy on held-out digits no validator scores on, the model rebuilt from chain state and the miners' committed updates; incentive = share of the miners' incentive that weighted the round's aggregation`,
+    );
+  const report = await watchFederatedRounds(net, tf, {
+    rounds: flags.rounds,
+    timeoutMs: flags.timeout * 1000,
+    onRound: (row) => {
+      if (!flags.json) console.log(formatFederatedRound(row));
+    },
+  });
+  if (flags.json) {
+    const { finalModel: _bytes, ...rest } = report;
+    console.log(JSON.stringify({ url: net.devnet.url, netuid: net.netuid, ...rest }, null, 2));
+    return;
+  }
+  console.log(
+    `initial model ${report.initialAccuracy.toFixed(3)}; local-only (each honest shard alone, same rounds): ${Object.entries(
+      report.localOnly,
+    )
+      .map(([name, acc]) => `${name} ${acc.toFixed(3)}`)
+      .join(', ')}`,
+  );
+  console.log(formatFederatedSummary(report));
+}
+
 /** `subnetkit localnet`: a whole subnet on this machine in one command. */
 export function registerLocalnetCommand(program: Command): void {
   program
@@ -97,7 +135,7 @@ export function registerLocalnetCommand(program: Command): void {
     )
     .option(
       '--subnet <name, package or path>',
-      'subnet to run: echo, vision, forecast, a package name or a subnet package directory',
+      'subnet to run: echo, vision, forecast, federated, a package name or a subnet package directory',
       'echo',
     )
     .option(
@@ -113,9 +151,8 @@ export function registerLocalnetCommand(program: Command): void {
     .option('--block-time <ms>', 'devnet block time in ms', intFlag('block-time', 10), 250)
     .option(
       '--tempo <blocks>',
-      'blocks per tempo (the validator sets weights once per tempo)',
+      'blocks per tempo (the validator sets weights once per tempo; default 10, 24 for federated)',
       intFlag('tempo', 1),
-      10,
     )
     .option(
       '--redis <url>',
@@ -124,7 +161,7 @@ export function registerLocalnetCommand(program: Command): void {
     )
     .option(
       '--rounds <n>',
-      'evaluation rounds to score before reporting the weights',
+      'evaluation rounds to score before reporting the weights (federated: rounds to report)',
       intFlag('rounds', 1),
       6,
     )
@@ -149,7 +186,7 @@ export function registerLocalnetCommand(program: Command): void {
         ...(flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}),
         port: flags.port,
         blockTimeMs: flags.blockTime,
-        tempo: flags.tempo,
+        ...(flags.tempo !== undefined ? { tempo: flags.tempo } : {}),
         redis: flags.redis,
         logger,
         serviceLogLevel: quietChildLevel(),
@@ -166,6 +203,14 @@ export function registerLocalnetCommand(program: Command): void {
         const configFile = flags.prometheusConfig ? resolve(flags.prometheusConfig) : undefined;
         if (configFile) writeFileSync(configFile, prometheusConfig(net.metricsTargets));
         if (!flags.json) printMetricsTargets(net.metricsTargets, configFile);
+        if (plugin.name === 'federated') {
+          await reportFederated(net, flags);
+          if (flags.keepRunning) {
+            logger.info('running until Ctrl-C');
+            await new Promise(() => {});
+          }
+          return;
+        }
         const snap = await waitForWeights(net, flags.rounds, flags.timeout * 1000);
         if (flags.json) {
           console.log(

@@ -20,10 +20,12 @@ import {
   subtensorMinerChain,
 } from '@subnetkit/miner';
 import { createMetricsRegistry } from '@subnetkit/metrics';
+import type { PeerArtifactsClient } from '@subnetkit/validator';
 import type { Command } from 'commander';
 import { routeLibraryConsole } from '../client.js';
 import { loadServiceHotkey } from '../keys.js';
 import { createLogger } from '../logger.js';
+import { pluginPeers } from '../peers.js';
 import { loadSubnetPlugin } from '../plugin-loader.js';
 import { BackendSchema, trainProgressPrinter } from './train.js';
 import {
@@ -165,6 +167,7 @@ export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
   if (workerIndex !== undefined) shareMetricsWithPrimary(registry);
   const client = await connect(flags.chain);
   let redis: ConnectedReplayStore | undefined;
+  let peers: PeerArtifactsClient | undefined;
   try {
     if (flags.redis) {
       redis = await connectRedisReplayStore(flags.redis, {
@@ -174,12 +177,14 @@ export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
           log.warn({ err }, `Redis at ${flags.redis} unreachable; requests get 503 until it is back`),
       });
     }
+    peers = pluginPeers(plugin, hotkey, client, flags.netuid);
     const miner = await startMiner({
       plugin,
       hotkey,
       netuid: flags.netuid,
       chain: subtensorMinerChain(client, hotkey),
       pluginChain: minerChainAccess(client, flags.netuid, hotkey),
+      ...(peers ? { peers } : {}),
       port: flags.port,
       host: flags.host,
       ...(flags.externalIp ? { externalIp: flags.externalIp } : {}),
@@ -213,6 +218,7 @@ export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
     const stop = () => {
       closing ??= (async () => {
         await stopMiner();
+        await peers?.close();
         await redis?.close();
         await client.close().catch(() => {});
         // A worker's IPC channel to the primary would keep it alive once drained.
@@ -227,6 +233,7 @@ export async function runMiner(flags: MinerFlags): Promise<RunningMiner> {
     if (workerIndex !== undefined) reportWorkerReady(miner.port);
     return { ...miner, stop };
   } catch (err) {
+    await peers?.close();
     await redis?.close();
     await client.close().catch(() => {});
     throw err;

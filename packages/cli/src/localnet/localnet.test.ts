@@ -2,7 +2,14 @@ import { defineSubnet } from '@subnetkit/core';
 import echo from '@subnetkit/subnet-echo';
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { defaultMinerCount, type LocalnetNeuron, minerTiers, rankByWeight } from './localnet.js';
+import federated from '@subnetkit/subnet-federated';
+import {
+  defaultMinerCount,
+  defaultTempo,
+  type LocalnetNeuron,
+  minerTiers,
+  rankByWeight,
+} from './localnet.js';
 
 const Add = {
   request: Type.Object({ a: Type.Integer(), b: Type.Integer() }),
@@ -23,6 +30,21 @@ const baselines = {
 };
 
 describe('localnet miner tiers', () => {
+  it('runs the federated subnet with four honest miners, then poison, lazy and copy, at tempo 24', () => {
+    expect(minerTiers(federated).map((t) => t.role)).toEqual([
+      'miner (honest)',
+      'miner (honest)',
+      'miner (honest)',
+      'miner (honest)',
+      'miner (poison)',
+      'miner (lazy)',
+      'miner (copy)',
+    ]);
+    expect(defaultMinerCount(federated)).toBe(7);
+    expect(defaultTempo(federated)).toBe(24);
+    expect(defaultTempo(echo)).toBe(10);
+  });
+
   it('keeps the echo qualities and three miners', () => {
     expect(minerTiers(echo).map((t) => t.role)).toEqual([
       'miner (honest)',

@@ -6,7 +6,12 @@ import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { connect, minerChainAccess, type SubtensorClient, subnetChainView } from '@subnetkit/chain';
-import { baselinePlugin, DEFAULT_UNDER_TRAINED, type SubnetPlugin } from '@subnetkit/core';
+import {
+  baselinePlugin,
+  DEFAULT_UNDER_TRAINED,
+  type PeerArtifacts,
+  type SubnetPlugin,
+} from '@subnetkit/core';
 import { type Devnet, startDevnet } from '@subnetkit/devnet';
 import { type RunningExporter, runExporter } from '@subnetkit/exporter';
 import {
@@ -26,6 +31,7 @@ import {
 } from '@subnetkit/validator';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { pluginPeers } from '../peers.js';
 import { type MetricsTarget, SCRAPE_JOBS } from './prometheus-config.js';
 import { ensureRedis, type LocalRedis } from './redis.js';
 
@@ -42,7 +48,7 @@ export interface LocalnetOptions {
   port?: number;
   /** Devnet block time in ms (default 250, subtensor's fast localnet). */
   blockTimeMs?: number;
-  /** Blocks per tempo (default 10): how often the validator sets weights. */
+  /** Blocks per tempo (default {@link defaultTempo}): how often the validator sets weights. */
   tempo?: number;
   /** Redis URL; a private redis-server is started when nothing answers there. */
   redis?: string;
@@ -79,6 +85,11 @@ export interface Localnet {
   netuid: number;
   validatorHotkey: string;
   redisUrl: string;
+  /**
+   * Fetches artifacts from the miners as the validator's hotkey (plugins with artifact synapses; e.g.
+   * to rebuild the federated subnet's model independently of the validator).
+   */
+  peers: PeerArtifacts | undefined;
   /** Rounds whose scores have been folded in so far. */
   roundsScored(): Promise<number>;
   /** The validator's row on chain and its moving averages, one entry per uid. */
@@ -119,6 +130,17 @@ export function minerTiers(plugin: SubnetPlugin): MinerTier[] {
   if (plugin.name === 'echo') {
     return ECHO_QUALITIES.map((q) => ({ kind: 'echo', role: `miner (${q.role})`, env: q.env }));
   }
+  if (plugin.name === 'federated') {
+    // Four honest miners learn together; each adversary once (poison, lazy, copy).
+    return [
+      ...Array.from({ length: FEDERATED_HONEST }, () => ({ kind: 'plain' as const, role: 'miner (honest)' })),
+      ...Object.keys(plugin.miner.baselines ?? {}).map((baseline) => ({
+        kind: 'baseline' as const,
+        role: `miner (${baseline})`,
+        baseline,
+      })),
+    ];
+  }
   const tiers: MinerTier[] = plugin.miner.model
     ? [{ kind: 'trained', role: 'miner (trained)' }]
     : [{ kind: 'plain', role: 'miner' }];
@@ -139,6 +161,18 @@ export function rankByWeight(neurons: readonly LocalnetNeuron[]): string {
         `${i > 0 ? (n.weight === miners[i - 1]!.weight ? ' = ' : ' > ') : ''}${n.role.replace(/^miner \((.*)\)$/, '$1')}`,
     )
     .join('');
+}
+
+/** Honest miners of the federated subnet's localnet. */
+const FEDERATED_HONEST = 4;
+
+/**
+ * Blocks per tempo localnet gives a subnet when `--tempo` is not given: 10, or 24 for federated, whose
+ * rounds (two epochs) must fit a rebuild, local training and a commitment before the deadline (half an
+ * epoch: 3 s at 250 ms blocks) and the validator's scoring before the epoch ends.
+ */
+export function defaultTempo(plugin: SubnetPlugin): number {
+  return plugin.name === 'federated' ? 24 : 10;
 }
 
 /** Miners localnet starts when `--miners` is not given: 3 for echo, else one per tier. */
@@ -285,7 +319,7 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
             netuid: LOCALNET_NETUID,
             owner: 'alice',
             hyperparameters: {
-              tempo: opts.tempo ?? 10,
+              tempo: opts.tempo ?? defaultTempo(opts.plugin),
               weightsRateLimit: 1,
               maxAllowedValidators: 8,
               maxAllowedUids: LOCALNET_MAX_UIDS,
@@ -319,12 +353,15 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
       roles.set(hotkey.address, role);
       const minerClient = await connect(devnet.url);
       cleanups.push(() => minerClient.close());
+      const minerPeers = pluginPeers(plugin, hotkey, minerClient, LOCALNET_NETUID);
+      if (minerPeers) cleanups.push(() => minerPeers.close());
       const miner = await startMiner({
         plugin,
         hotkey,
         netuid: LOCALNET_NETUID,
         chain: subtensorMinerChain(minerClient, hotkey),
         pluginChain: minerChainAccess(minerClient, LOCALNET_NETUID, hotkey),
+        ...(minerPeers ? { peers: minerPeers } : {}),
         port: 0,
         host: '127.0.0.1',
         externalIp: '127.0.0.1',
@@ -383,9 +420,13 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
       { service: 'exporter', job: SCRAPE_JOBS.exporter, url: `${exporter.url}/metrics` },
     ];
 
+    const peers = pluginPeers(opts.plugin, validatorKey, client, LOCALNET_NETUID);
+    if (peers) cleanups.push(() => peers.close());
+
     return {
       devnet,
       client,
+      peers,
       validator,
       miners,
       exporter,

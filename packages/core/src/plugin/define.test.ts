@@ -44,6 +44,10 @@ describe('defineSubnet', () => {
     [{ synapses: { Add: { ...Add, timeoutMs: 0 } } }, /timeoutMs must be a positive/],
     [{ protocol: 'grpc' }, /protocol must be 'btauth' \(btauth\/1\) or 'legacy'/],
     [{ synapses: { Add: { ...Add, protocol: 'v9' } } }, /synapse Add protocol must be/],
+    [
+      { synapses: { Add: { ...Add, access: 'anyone' } } },
+      /synapse Add access must be 'validators' \(default\) or 'registered'/,
+    ],
     [{ synapses: { Add: { ...Add, requiredHashFields: ['c'] } } }, /requiredHashFields must list fields/],
     [{ synapses: { Add: { ...Add, stream: { chunk: Add.response } } } }, /stream needs a chunk schema/],
     [

@@ -33,6 +33,10 @@ function checkProtocol(where: string, field: string, value: unknown): void {
 /** The wire fields of one synapse: `stream`, `protocol`, `requiredHashFields`. */
 function checkSynapseWire(where: string, synapse: string, def: SynapseDefinition, batched: boolean): void {
   checkProtocol(where, `synapse ${synapse} protocol`, def.protocol);
+  if (def.access !== undefined && def.access !== 'validators' && def.access !== 'registered')
+    throw new SubnetDefinitionError(
+      `${where}: synapse ${synapse} access must be 'validators' (default) or 'registered', got ${JSON.stringify(def.access)}`,
+    );
   const fields = def.requiredHashFields;
   if (
     fields !== undefined &&

@@ -50,11 +50,21 @@ export interface SynapseDefinition<Req extends TObject = TObject, Res extends TO
   /** The protocol validators use for this synapse, overriding the plugin's `protocol`. */
   protocol?: WireProtocol;
   /**
+   * Who may call this synapse (checked by the miner's axon after btauth/1 verified the caller):
+   * `validators` (default): registered hotkeys with a validator permit, unless the operator allows
+   * non-validators (`allowNonValidators`); `registered`: any hotkey registered on the netuid, e.g. so
+   * miners can fetch each other's artifacts ({@link PeerArtifacts}). The operator's deny list still wins.
+   */
+  access?: SynapseAccess;
+  /**
    * The Python synapse class's `required_hash_fields`, in declared order: the request fields a legacy
    * v10 body hash covers (both sides must agree). Default none.
    */
   requiredHashFields?: readonly string[];
 }
+
+/** Who may call a synapse: see {@link SynapseDefinition.access}. */
+export type SynapseAccess = 'validators' | 'registered';
 
 /** The synapses of a subnet, keyed by synapse name. */
 export type SynapseMap = Record<string, SynapseDefinition>;
@@ -106,8 +116,13 @@ export interface SubnetChainView {
   block(): Promise<number>;
   /** Every hotkey's current commitment on the subnet (at `block` when given), oldest first. */
   commitments(opts?: { block?: number }): Promise<PluginCommitment[]>;
-  /** Each registered hotkey's incentive after the last epoch, in [0, 1] (the chain's consensus). */
-  incentive(): Promise<Record<string, number>>;
+  /**
+   * Each registered hotkey's incentive after the last epoch, in [0, 1] (the chain's consensus); at
+   * `block` when given (state at that block: the incentive of the last epoch that ran by then).
+   */
+  incentive(opts?: { block?: number }): Promise<Record<string, number>>;
+  /** The subnet's `Tempo` (blocks between two epochs; the epoch period is `tempo + 1`). */
+  tempo(): Promise<number>;
 }
 
 /** A miner's {@link SubnetChainView}, which can also commit for its own hotkey. */
@@ -116,13 +131,44 @@ export interface MinerChainAccess extends SubnetChainView {
   readonly hotkey: string;
   /** `Commitments.set_commitment` of `data` (at most 512 bytes) for this hotkey; resolves with its block. */
   commit(data: Uint8Array): Promise<{ block: number }>;
+  /** This hotkey's uid on the subnet (undefined when it is not registered). */
+  uid(): Promise<number | undefined>;
+}
+
+/** One artifact to fetch from a peer: see {@link PeerArtifacts}. */
+export interface PeerArtifactRequest {
+  /** The peer's hotkey; its axon is looked up in the metagraph. */
+  hotkey: string;
+  /** An artifact synapse of the plugin whose `access` admits the caller (e.g. `registered`). */
+  synapse: string;
+  /** The synapse's request body. */
+  request: unknown;
+  /** The expected hash (hex) of the bytes, e.g. the peer's commitment. */
+  hash: string;
+  /** Bytes accepted at most (default: the synapse's `artifact.maxBytes`). */
+  maxBytes?: number;
+  /** Deadline of the fetch in ms (default: the synapse's `timeoutMs`, else 12 000). */
+  timeoutMs?: number;
+}
+
+/**
+ * Fetches artifacts from other neurons of the subnet, signed with btauth/1 by the caller's own hotkey:
+ * the runner looks up the peer's axon, reads the answer under the size cap and checks its hash. Given
+ * to a miner's `setup` (and a validator's `challenge`) by runners that can reach peers.
+ */
+export interface PeerArtifacts {
+  /** The artifact's bytes; rejects naming the peer and why (no axon, refused, size cap, hash mismatch). */
+  fetch(request: PeerArtifactRequest): Promise<Uint8Array>;
 }
 
 export interface MinerSetupContext {
   /** A directory this subnet may use for models and data (created by the runner). */
   dataDir: string;
   log: PluginLogger;
-  /** Aborted when the miner shuts down during setup (for long training runs). */
+  /**
+   * Aborted when the miner shuts down, during setup (for long training runs) or later (for background
+   * work a plugin starts in setup, e.g. a round loop).
+   */
   signal: AbortSignal;
   /**
    * The tensor model loaded (or trained) by the runner from `miner.model`, when the plugin
@@ -134,6 +180,8 @@ export interface MinerSetupContext {
   tf?: unknown;
   /** The subnet's chain, when the miner runs against one (a plugin that needs it says so in setup). */
   chain?: MinerChainAccess;
+  /** Fetches artifacts from peers as this miner's hotkey, when the runner can reach them. */
+  peers?: PeerArtifacts;
 }
 
 /** One progress report of a training run, sent after every epoch. */
@@ -316,6 +364,8 @@ export interface ChallengeContext {
   log: PluginLogger;
   /** The subnet's chain, when the validator runs against one. */
   chain?: SubnetChainView;
+  /** Fetches artifacts from miners as this validator's hotkey (outside a round), when available. */
+  peers?: PeerArtifacts;
 }
 
 /**
@@ -432,8 +482,12 @@ export interface RewardContext {
 
 /** The validator side of a subnet plugin. */
 export interface ValidatorSide<S extends SynapseMap, Truth> {
-  /** Make a challenge: the request to send and the hidden truth to score against. */
-  challenge(ctx: ChallengeContext): Challenge<S, Truth> | Promise<Challenge<S, Truth>>;
+  /**
+   * Make a challenge: the request to send and the hidden truth to score against. Return `null` to skip
+   * this tick (nothing is due, e.g. a round whose deadline has not passed): nobody is queried and the
+   * validator counts `rounds_skipped_total{reason="no_challenge"}`.
+   */
+  challenge(ctx: ChallengeContext): Challenge<S, Truth> | null | Promise<Challenge<S, Truth> | null>;
   /**
    * Score every response: return one number in [0, 1] per entry of `round.responses`, in the same
    * order. Failed queries (`outcome !== 'ok'`) should normally score 0.

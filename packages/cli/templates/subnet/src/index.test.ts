@@ -99,7 +99,11 @@ describe('a trained miner', () => {
     const mean = Object.fromEntries(names.map((n) => [n, 0])) as Record<string, number>;
     const rounds = 40;
     for (let round = 0; round < rounds; round++) {
-      const challenge = await subnet.validator.challenge({ round, random: seededRandom(round), log: silent });
+      const challenge = (await subnet.validator.challenge({
+        round,
+        random: seededRandom(round),
+        log: silent,
+      }))!;
       const responses: MinerResponse<ClassifyResponse>[] = [];
       for (const [uid, name] of names.entries()) {
         const response = await answer[name]!(challenge.request.points);
