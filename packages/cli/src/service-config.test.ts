@@ -145,8 +145,11 @@ describe('subnetkit validator settings', () => {
       alpha: 0.25,
       workers: 2,
       redis: 'redis://127.0.0.1:6390',
-      batchSize: 16,
     });
+    // No --batch-size: the validator derives it (sample size / workers, one wave per round).
+    expect(s.batchSize).toBeUndefined();
+    const withBatch = await settings('validator', ['--config', json, '--batch-size', '3']);
+    expect(withBatch.batchSize).toBe(3);
     await expect(settings('validator', ['--config', json], { SUBNETKIT_ALPHA: '0' })).rejects.toThrow(
       'alpha: got 0 (from env SUBNETKIT_ALPHA), expected a number > 0 and <= 1',
     );
