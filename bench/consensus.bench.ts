@@ -3,7 +3,7 @@
  * miner), and the devnet's block time at a tempo boundary (epoch + storage writes + emission payout) on
  * a 4096-neuron subnet with 64 validators.
  */
-import { type EpochInput, DEFAULT_EPOCH_HYPERPARAMETERS, runEpoch } from '@subnetkit/core';
+import { type EpochInput, DEFAULT_EPOCH_HYPERPARAMETERS, epochRunsAt, runEpoch } from '@subnetkit/core';
 import { type GenesisNeuron, startDevnet } from '@subnetkit/devnet';
 import { cpus, loadavg } from 'node:os';
 import { type Figure, measure } from './harness.js';
@@ -106,7 +106,8 @@ async function tempoBlockMs(n: number): Promise<Figure> {
         const t0 = performance.now();
         devnet.produceBlock();
         const ms = performance.now() - t0;
-        ((next + 1 + 1) % (tempo + 1) === 0 ? boundaryMs : otherMs).push(ms);
+        // The devnet runs netuid 1's epoch where subtensor's should_run_epoch says (core's epochRunsAt).
+        (epochRunsAt(next, 1, tempo) ? boundaryMs : otherMs).push(ms);
       }
     }
     const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
