@@ -260,7 +260,11 @@ export default async function validatorBench(): Promise<Figure[]> {
       name: 'validator.round_overhead_ms_256',
       value: ms(cli.wallMs - floor),
       unit: 'ms',
-      note: `median of ${cli.rounds} rounds of ${what}; btauth/1 signing on a worker thread as the CLI does; round wall time (tick added to fold completed) ${ms(cli.wallMs)} ms minus the miners' floor ${floor} ms (${waves} wave of ${CLI_WORKERS} jobs x ${DELAY_MS} ms); target <= 50; ${interleaved}`,
+      note: `median of ${cli.rounds} rounds of ${what}; btauth/1 signing on a worker thread as the CLI does; round wall time (tick added to fold completed) ${ms(cli.wallMs)} ms minus the miners' floor ${floor} ms (${waves} wave of ${CLI_WORKERS} jobs x ${DELAY_MS} ms); target <= 50${
+        cli.wallMs - floor > 50
+          ? ` (not met: the measured bound is the same round without signatures, ${ms(unsigned - floor)} ms, plus signing its ${MINERS} requests on the signing thread, ${ms(cli.wallMs - unsigned)} ms on the critical path of the one wave; the queue-less path of the same work is validator.round_overhead_ms_256_direct)`
+          : ''
+      }; ${interleaved}`,
     });
     figures.push({
       name: 'validator.round_overhead_ms_256_batch16',
