@@ -87,6 +87,7 @@ export type {
 } from './types.js';
 export {
   DEFAULT_LOCK_DURATION_MS,
+  defaultValidatorDataDir,
   type RunningValidator,
   startValidator,
   type ValidatorOptions,

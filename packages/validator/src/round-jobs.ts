@@ -98,6 +98,8 @@ export interface RoundContext {
   presignJobs?: number;
   /** Artifacts from miners outside a round (`ctx.peers` in challenge). */
   peers?: PeerArtifacts;
+  /** The plugin's directory (`ctx.dataDir` in challenge and reward). */
+  dataDir?: string;
 }
 
 // Gives each tick job one round number, also when the tick is retried: KEYS tick marker, counter.
@@ -225,6 +227,7 @@ export async function processTick(
     log: ctx.log,
     ...(ctx.pluginChain ? { chain: ctx.pluginChain } : {}),
     ...(ctx.peers ? { peers: ctx.peers } : {}),
+    ...(ctx.dataDir ? { dataDir: ctx.dataDir } : {}),
   });
   if (challenge === null) {
     // Give the number back so the next round that runs takes it (a retried tick recalls it anyway).
@@ -365,7 +368,7 @@ export function fromJobValue(r: DendriteResponse): DendriteResponse {
  * `runRoundOnce` (benchmarks, tools), so both paths do exactly the same work.
  */
 export async function scoreAndFold(
-  ctx: Pick<RoundContext, 'plugin' | 'log' | 'pluginChain'> & {
+  ctx: Pick<RoundContext, 'plugin' | 'log' | 'pluginChain' | 'dataDir'> & {
     store: Pick<ScoreStore, 'fold'>;
     metrics: { rewards: Pick<ValidatorMetrics['rewards'], 'observe'> };
   },
@@ -393,7 +396,12 @@ export async function scoreAndFold(
   const raw = await ctx.plugin.validator.reward(
     // The round's shape matches the challenge the plugin made; TypeScript cannot see that through JSON.
     { synapse: data.synapse, request: data.request, truth: data.truth, responses: clean } as never,
-    { round: data.round, log: ctx.log, ...(ctx.pluginChain ? { chain: ctx.pluginChain } : {}) },
+    {
+      round: data.round,
+      log: ctx.log,
+      ...(ctx.pluginChain ? { chain: ctx.pluginChain } : {}),
+      ...(ctx.dataDir ? { dataDir: ctx.dataDir } : {}),
+    },
   );
   const rewards = checkRewards(ctx.plugin.name, raw, clean.length).map(sanitizeScore);
   const applied = await ctx.store.fold(

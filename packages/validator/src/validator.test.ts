@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +84,38 @@ describe('validator (shared Redis, fake chain, fake axons)', () => {
     running.push(v);
     return v;
   }
+
+  it('gives the plugin its data dir in challenge and reward, created when missing', async () => {
+    const prefix = `test:validator:${randomUUID()}`;
+    prefixes.push(prefix);
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'validator-data-')), 'nested', 'plugin');
+    const seen: { challenge?: string; reward?: string } = {};
+    const plugin = {
+      ...adderPlugin,
+      validator: {
+        ...adderPlugin.validator,
+        challenge: (ctx: Parameters<typeof adderPlugin.validator.challenge>[0]) => {
+          seen.challenge = ctx.dataDir;
+          return adderPlugin.validator.challenge(ctx);
+        },
+        reward: (
+          round: Parameters<typeof adderPlugin.validator.reward>[0],
+          ctx: Parameters<typeof adderPlugin.validator.reward>[1],
+        ) => {
+          seen.reward = ctx.dataDir;
+          return adderPlugin.validator.reward(round, ctx);
+        },
+      },
+    } as typeof adderPlugin;
+    try {
+      const v = await start(chain(), prefix, { plugin, dataDir, roundIntervalMs: 150 });
+      expect(statSync(dataDir).isDirectory()).toBe(true);
+      await until('a round folded', () => v.store.isApplied('round-1'));
+      expect(seen).toEqual({ challenge: dataDir, reward: dataDir });
+    } finally {
+      rmSync(dirname(dirname(dataDir)), { recursive: true, force: true });
+    }
+  });
 
   it('scores miners every round and sets weights that rank them, once per epoch', async () => {
     const prefix = `test:validator:${randomUUID()}`;

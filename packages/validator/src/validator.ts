@@ -4,7 +4,9 @@
  * same netuid, hotkey and Redis cooperate: schedulers are upserted under fixed ids, every job runs
  * once, and scores are folded idempotently.
  */
-import { hostname } from 'node:os';
+import { mkdirSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
 import { type SubnetChainView, type SubnetPlugin, fixCommand } from '@subnetkit/core';
 import { createMetricsRegistry, type MetricsServer, startMetricsServer } from '@subnetkit/metrics';
 import { FlowProducer, type Job, Queue, Worker } from 'bullmq';
@@ -71,6 +73,11 @@ export interface ValidatorOptions {
    * when several processes share the queue, so every process gets jobs.
    */
   batchSize?: number;
+  /**
+   * A directory the plugin keeps what it learns in across restarts (`ctx.dataDir` in challenge and
+   * reward), created when missing. Default none (the CLI passes `--data-dir`).
+   */
+  dataDir?: string;
   /** Query jobs this process runs at once (`--workers`). Default 4. */
   workers?: number;
   /** Timeout for synapses that do not set `timeoutMs`. Default 12 000. */
@@ -179,6 +186,14 @@ async function checkRegistration(
 export const DEFAULT_LOCK_DURATION_MS = 10_000;
 
 /** Start a validator. */
+/**
+ * `~/.subnetkit/validator/<subnet>/<netuid>-<hotkey>`: the plugin's directory of a validator when
+ * `subnetkit validator` is given no `--data-dir`.
+ */
+export function defaultValidatorDataDir(subnet: string, netuid: number, hotkey: string): string {
+  return join(homedir(), '.subnetkit', 'validator', subnet, `${netuid}-${hotkey}`);
+}
+
 export async function startValidator(options: ValidatorOptions): Promise<RunningValidator> {
   const log = options.logger ?? pino({ level: 'silent' });
   const keyPrefix = options.keyPrefix ?? defaultKeyPrefix(options.netuid, options.hotkey);
@@ -203,6 +218,16 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
   // Every option is checked before any connection opens, so a bad one leaks nothing.
   const sampleSize = positiveInt('sampleSize', options.sampleSize ?? 50);
   const batchSize = positiveInt('batchSize', options.batchSize ?? Math.ceil(sampleSize / workers));
+  const dataDir = options.dataDir;
+  if (dataDir) {
+    try {
+      mkdirSync(dataDir, { recursive: true });
+    } catch (err) {
+      throw new Error(
+        `dataDir=${dataDir}: cannot create it (${(err as Error).message}); pass a writable directory (--data-dir)`,
+      );
+    }
+  }
   const queryTimeoutMs = positiveInt('queryTimeoutMs', options.queryTimeoutMs ?? 12_000);
   const maxPendingRounds = positiveInt('maxPendingRounds', options.maxPendingRounds ?? 3);
   const roundEveryBlocks =
@@ -298,6 +323,7 @@ export async function startValidator(options: ValidatorOptions): Promise<Running
     ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
     ...(options.pluginChain ? { pluginChain: options.pluginChain } : {}),
     ...(peers ? { peers } : {}),
+    ...(dataDir ? { dataDir } : {}),
   };
   const weightCtx: WeightContext = {
     netuid: options.netuid,

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type MinerResponse, type PluginCommitment, type SubnetChainView, WireError } from '@subnetkit/core';
 import { type InferenceBackend, selectBackend } from '@subnetkit/inference';
 import { CLASSES } from '@subnetkit/subnet-vision';
@@ -113,6 +116,30 @@ describe('the federated validator', () => {
     );
     expect(rewards[0]).toBe(1);
     expect(rewards.slice(1)).toEqual([0, 0, 0, 0]);
+  });
+
+  it("keeps the updates it received in the validator's data dir, so a restart does not fetch them again", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'federated-validator-'));
+    try {
+      const truth: FederatedTruth = {
+        round: 0,
+        startBlock: w0.startBlock,
+        deadlineBlock: w0.deadlineBlock,
+        commitments: [{ hotkey: 'honest', block: 2, hash: updateHash(honest) }],
+        base: Buffer.from(base).toString('base64'),
+      };
+      const round = {
+        synapse: 'Update' as const,
+        request: { round: 0 },
+        truth,
+        responses: [{ uid: 1, hotkey: 'honest', latencyMs: 1, outcome: 'ok' as const, response: honest }],
+      };
+      await federatedSubnet().validator.reward(round, { round: 1, log, dataDir });
+      const file = join(dataDir, 'federated', `${updateHash(honest)}.bin`);
+      expect(new Uint8Array(readFileSync(file))).toEqual(honest);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

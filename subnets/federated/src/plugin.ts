@@ -14,6 +14,7 @@
  * scores become weights the usual way (EMA, weights per tempo), and Yuma's incentive weights the next
  * aggregation. Other ticks return `null` (nothing due).
  */
+import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { defineSubnet, type MinerSetupContext, type SubnetChainView } from '@subnetkit/core';
 import type { Tf } from '@subnetkit/inference';
@@ -65,7 +66,8 @@ const synapses = {
 
 /** What the validator side keeps between ticks. */
 interface ValidatorState {
-  store: UpdateStore;
+  /** Opened at the first challenge or reward: in the runner's data dir when it gives one. */
+  store?: UpdateStore;
   scored: Set<number>;
   schedule?: RoundSchedule;
 }
@@ -80,9 +82,16 @@ function requireChain(chain: SubnetChainView | undefined): SubnetChainView {
 
 /** The federated subnet with `options` (every node of one subnet must use the same). */
 export function federatedSubnet(options: FederatedOptions = {}) {
-  const state: ValidatorState = {
-    store: options.validatorDataDir ? new DirUpdateStore(options.validatorDataDir) : new MemoryUpdateStore(),
-    scored: new Set(),
+  const state: ValidatorState = { scored: new Set() };
+  // `validatorDataDir` wins; else the validator's data dir (`subnetkit validator --data-dir`, kept across
+  // restarts); else memory (a restarted validator then fetches the updates it needs again).
+  const storeOf = (dataDir: string | undefined): UpdateStore => {
+    state.store ??= options.validatorDataDir
+      ? new DirUpdateStore(options.validatorDataDir)
+      : dataDir
+        ? new DirUpdateStore(join(dataDir, 'federated'))
+        : new MemoryUpdateStore();
+    return state.store;
   };
   const miner = (role: FederatedRole) => (ctx: MinerSetupContext) => startFederatedMiner(ctx, role, options);
   const forward = {
@@ -135,7 +144,7 @@ export function federatedSubnet(options: FederatedOptions = {}) {
             {
               chain,
               schedule,
-              store: state.store,
+              store: storeOf(ctx.dataDir),
               genesis: await genesisModel(tf, options.seed ?? FEDERATED_DEFAULTS.seed),
               fetchUpdate: ctx.peers
                 ? updateFetcher(ctx.peers)
@@ -168,7 +177,7 @@ export function federatedSubnet(options: FederatedOptions = {}) {
         for (const r of round.responses)
           if (r.outcome === 'ok' && r.response instanceof Uint8Array) {
             updates.set(r.hotkey, r.response);
-            state.store.put(r.response);
+            storeOf(ctx.dataDir).put(r.response);
           }
         const scores = scoreUpdates({
           base: decodeWeights(new Uint8Array(Buffer.from(truth.base, 'base64'))),

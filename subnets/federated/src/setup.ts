@@ -33,7 +33,7 @@ export interface FederatedOptions {
   localEpochs?: number;
   /** How often the miner's round loop reads the best block, ms (default 250). */
   pollMs?: number;
-  /** Where the validator keeps update and model bytes (default: in memory). */
+  /** Where the validator keeps update and model bytes (default: `<the validator's data dir>/federated` when the runner gives one, as `subnetkit validator` does; else in memory). */
   validatorDataDir?: string;
 }
 

@@ -9,6 +9,7 @@ import {
   defaultKeyPrefix,
   RedisCommitStore,
   type RunningValidator,
+  defaultValidatorDataDir,
   startValidator,
   subtensorValidatorChain,
 } from '@subnetkit/validator';
@@ -98,6 +99,11 @@ export const VALIDATOR_OPTIONS = {
     help: "protocol spoken to miners: btauth (btauth/1), legacy (Python SDK v10) or auto (btauth/1, v10 for miners answering like a Python axon); default: the subnet plugin's, else btauth",
     schema: Type.Optional(Type.Union([Type.Literal('btauth'), Type.Literal('legacy'), Type.Literal('auto')])),
   },
+  dataDir: {
+    flag: '--data-dir <dir>',
+    help: 'where the subnet plugin keeps what it learns across restarts (default ~/.subnetkit/validator/<subnet>/<netuid>-<hotkey>)',
+    schema: Type.Optional(Type.String({ minLength: 1 })),
+  },
 } satisfies ServiceOptions;
 
 /** The resolved settings of `subnetkit validator`. */
@@ -137,6 +143,7 @@ export async function runValidator(flags: ValidatorFlags): Promise<RunningValida
       weightsCheckIntervalMs: flags.weightsInterval * 1000,
       sampleSize: flags.sampleSize,
       batchSize: flags.batchSize,
+      dataDir: flags.dataDir ?? defaultValidatorDataDir(plugin.name, flags.netuid, hotkey.address),
       emaAlpha: flags.alpha,
       resyncBlocks: flags.resyncBlocks,
       ...(flags.timeoutMs ? { queryTimeoutMs: flags.timeoutMs } : {}),

@@ -388,6 +388,7 @@ export async function startLocalnet(opts: LocalnetOptions): Promise<Localnet> {
       pluginChain: subnetChainView(validatorClient, LOCALNET_NETUID),
       redis: redis.url,
       keyPrefix,
+      dataDir: mkdtempSync(join(scratchDir, 'validator-')),
       emaAlpha: 0.3,
       roundIntervalMs: opts.roundIntervalMs ?? 1_000,
       weightsCheckIntervalMs: 500,

@@ -366,6 +366,11 @@ export interface ChallengeContext {
   chain?: SubnetChainView;
   /** Fetches artifacts from miners as this validator's hotkey (outside a round), when available. */
   peers?: PeerArtifacts;
+  /**
+   * A directory this validator keeps what the plugin learns in, across restarts (created by the
+   * runner; `subnetkit validator --data-dir`), when the runner has one.
+   */
+  dataDir?: string;
 }
 
 /**
@@ -478,6 +483,11 @@ export interface RewardContext {
   log: PluginLogger;
   /** The subnet's chain, when the validator runs against one. */
   chain?: SubnetChainView;
+  /**
+   * A directory this validator keeps what the plugin learns in, across restarts (created by the
+   * runner; `subnetkit validator --data-dir`), when the runner has one.
+   */
+  dataDir?: string;
 }
 
 /** The validator side of a subnet plugin. */
